@@ -1,0 +1,31 @@
+import type { ImageData, ImageSource } from '../core/images/image.ts';
+import type { AspectRatio, OutputFormat } from '../core/providers/provider.ts';
+import type { Platform } from '../core/quota/subject.ts';
+
+/**
+ * The port a chat platform adapter implements for one incoming command. Commands speak only to this;
+ * they never see discord.js or grammY. Texts are plain (no platform markup).
+ */
+export interface CommandContext {
+  readonly platform: Platform;
+  /** The platform's own id for this request: Discord interaction id, Telegram `chatId:messageId`. */
+  readonly requestId: string;
+  readonly userId: string;
+  /** Guild or group id; null in direct messages. */
+  readonly communityId: string | null;
+  /** Show or update the one status message of this request (Discord: the deferred reply). */
+  status(text: string): Promise<void>;
+  /** Hand over result images with a short caption; resolves to how many images arrived. */
+  deliver(images: readonly ImageData[], caption: string): Promise<number>;
+  /** The final word when there are no images: an error, a refusal, or a plain answer (/quota, /help). */
+  finish(text: string): Promise<void>;
+}
+
+/** What the platform parsed out of `/edit` (Discord options, Telegram caption and photos). */
+export interface EditArgs {
+  readonly prompt: string;
+  readonly images: readonly ImageSource[];
+  readonly count?: number | undefined;
+  readonly aspectRatio?: AspectRatio | undefined;
+  readonly outputFormat?: OutputFormat | undefined;
+}

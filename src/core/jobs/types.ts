@@ -1,0 +1,84 @@
+import type { ImageData, ImageSource } from '../images/image.ts';
+import type { AspectRatio, OutputFormat, Submission } from '../providers/provider.ts';
+import type { QuotaSubject } from '../quota/subject.ts';
+import type { ErrorCode } from '../errors.ts';
+
+export type JobState =
+  | 'accepted'
+  | 'reserved'
+  | 'submitted'
+  | 'queued'
+  | 'running'
+  | 'fetching'
+  | 'delivering'
+  | 'done'
+  | 'rejected'
+  | 'failed'
+  | 'cancelled'
+  | 'timed_out';
+
+export const FINAL_STATES: ReadonlySet<JobState> = new Set(['done', 'rejected', 'failed', 'cancelled', 'timed_out']);
+
+/** The persisted record of one request: the unit of work and of money. Plain JSON. */
+export interface JobRecord {
+  readonly id: string;
+  readonly subject: QuotaSubject;
+  readonly prompt: string;
+  readonly count: number;
+  readonly aspectRatio?: AspectRatio | undefined;
+  readonly outputFormat: OutputFormat;
+  readonly inputCount: number;
+  state: JobState;
+  createdAt: number;
+  updatedAt: number;
+  deadlineAt: number;
+  reservationId?: string | undefined;
+  submission?: Submission | undefined;
+  delivered?: number | undefined;
+  errorCode?: ErrorCode | undefined;
+}
+
+/** What a command asks the runner to do. The id comes from the platform's own id (idempotency). */
+export interface JobRequest {
+  readonly id: string;
+  readonly subject: QuotaSubject;
+  readonly prompt: string;
+  readonly images: readonly ImageSource[];
+  readonly count: number;
+  readonly aspectRatio?: AspectRatio | undefined;
+  readonly outputFormat?: OutputFormat | undefined;
+}
+
+/** Progress reaches the adapter as events, emitted only when something changed. */
+export type ProgressEvent =
+  | { readonly type: 'queued'; readonly position?: number | undefined }
+  | { readonly type: 'running' }
+  | { readonly type: 'delivering' };
+
+export interface QuotaAfter {
+  readonly limit: number;
+  readonly used: number;
+  readonly remaining: number;
+  readonly resetsAt: Date;
+}
+
+export interface Delivery {
+  readonly images: readonly ImageData[];
+  readonly elapsedMs: number;
+  /** The quota as it will stand once these images are delivered. */
+  readonly quota: QuotaAfter;
+}
+
+/** The adapter's side of a job: how to show progress and how to hand over the result. */
+export interface JobSink {
+  progress(event: ProgressEvent): Promise<void>;
+  /** Upload the images to the platform; throws if nothing could be delivered. Returns how many arrived. */
+  deliver(delivery: Delivery): Promise<number>;
+}
+
+export type JobOutcome =
+  | { readonly kind: 'done'; readonly delivered: number; readonly elapsedMs: number; readonly quota: QuotaAfter }
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'blocked' }
+  | { readonly kind: 'quota_exhausted'; readonly quota: QuotaAfter; readonly requested: number }
+  | { readonly kind: 'failed'; readonly code: ErrorCode; readonly userDetail?: string | undefined };

@@ -68,13 +68,19 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   }
 }
 
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number): Promise<string> {
+/** Stops reading a response body we do not want; the abort error it raises is expected. */
+export function discardBody(body: { on(event: 'error', listener: () => void): unknown; destroy(): unknown }): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+async function readCapped(body: Parameters<typeof discardBody>[0] & AsyncIterable<Buffer>, maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of body) {
     total += chunk.length;
     if (total > maxBytes) {
-      body.destroy();
+      discardBody(body);
       throw new TransportError('BODY_TOO_LARGE');
     }
     chunks.push(chunk);

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { BotError } from '../errors.ts';
-import { transportCodeOf } from '../http/request.ts';
+import { discardBody, transportCodeOf } from '../http/request.ts';
 
 export interface DownloadOptions {
   readonly maxBytes: number;
@@ -50,7 +50,7 @@ export async function downloadBytes(url: string, options: DownloadOptions): Prom
     }
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.maxBytes) {
-      res.body.destroy();
+      discardBody(res.body);
       throw new BotError('IMAGE_TOO_LARGE', `declared ${declared} bytes exceeds ${options.maxBytes}`);
     }
     const chunks: Buffer[] = [];
@@ -59,7 +59,7 @@ export async function downloadBytes(url: string, options: DownloadOptions): Prom
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         total += chunk.length;
         if (total > options.maxBytes) {
-          res.body.destroy();
+          discardBody(res.body);
           throw new BotError('IMAGE_TOO_LARGE', `download exceeds ${options.maxBytes} bytes`);
         }
         chunks.push(chunk);

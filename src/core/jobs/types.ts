@@ -2,6 +2,7 @@ import type { ImageData, ImageSource } from '../images/image.ts';
 import type { AspectRatio, OutputFormat, Submission } from '../providers/provider.ts';
 import type { QuotaSubject } from '../quota/subject.ts';
 import type { ErrorCode } from '../errors.ts';
+import type { QuotaView } from '../quota/ledger.ts';
 
 export type JobState =
   | 'accepted'
@@ -55,18 +56,11 @@ export type ProgressEvent =
   | { readonly type: 'running' }
   | { readonly type: 'delivering' };
 
-export interface QuotaAfter {
-  readonly limit: number;
-  readonly used: number;
-  readonly remaining: number;
-  readonly resetsAt: Date;
-}
-
 export interface Delivery {
   readonly images: readonly ImageData[];
   readonly elapsedMs: number;
   /** The quota as it will stand once these images are delivered. */
-  readonly quota: QuotaAfter;
+  readonly quota: QuotaView;
 }
 
 /** The adapter's side of a job: how to show progress and how to hand over the result. */
@@ -77,8 +71,8 @@ export interface JobSink {
 }
 
 export type JobOutcome =
-  | { readonly kind: 'done'; readonly delivered: number; readonly elapsedMs: number; readonly quota: QuotaAfter }
+  | { readonly kind: 'done'; readonly delivered: number; readonly elapsedMs: number; readonly quota: QuotaView }
   | { readonly kind: 'duplicate' }
   | { readonly kind: 'blocked' }
-  | { readonly kind: 'quota_exhausted'; readonly quota: QuotaAfter; readonly requested: number }
+  | { readonly kind: 'quota_exhausted'; readonly quota: QuotaView; readonly requested: number }
   | { readonly kind: 'failed'; readonly code: ErrorCode; readonly userDetail?: string | undefined };

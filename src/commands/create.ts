@@ -1,0 +1,34 @@
+import { errorMessage, messages } from '../core/messages.ts';
+import { toBotError } from '../core/errors.ts';
+import type { Commands } from './commands.ts';
+import type { CommandContext } from './context.ts';
+import type { CommandDeps } from './deps.ts';
+import { runEdit } from './edit.ts';
+import { subjectOf } from './subject.ts';
+
+/**
+ * The commands over the core. Any unexpected error ends with a message to the user (never silence)
+ * and a log line; it never escapes into the adapter.
+ */
+export function createCommands(deps: CommandDeps): Commands {
+  const guarded =
+    <A extends unknown[]>(name: string, body: (ctx: CommandContext, ...args: A) => Promise<void>) =>
+    async (ctx: CommandContext, ...args: A): Promise<void> => {
+      try {
+        await body(ctx, ...args);
+      } catch (thrown) {
+        const error = toBotError(thrown);
+        deps.logger.error({ command: name, code: error.code, err: error.message }, 'command failed');
+        try {
+          await ctx.finish(errorMessage(error.code, error.userDetail));
+        } catch (renderError) {
+          deps.logger.warn({ command: name, err: toBotError(renderError).message }, 'could not tell the user');
+        }
+      }
+    };
+  return {
+    edit: guarded('edit', (ctx, args) => runEdit(deps, ctx, args)),
+    quota: guarded('quota', async (ctx) => ctx.finish(messages.quota(await deps.ledger.status(subjectOf(ctx))))),
+    help: guarded('help', async (ctx) => ctx.finish(messages.help(ctx.platform))),
+  };
+}

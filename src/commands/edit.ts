@@ -1,0 +1,69 @@
+import { errorMessage, messages } from '../core/messages.ts';
+import { ASPECT_RATIOS, MAX_IMAGES_PER_JOB, OUTPUT_FORMATS } from '../core/providers/provider.ts';
+import type { JobOutcome, JobSink, ProgressEvent } from '../core/jobs/types.ts';
+import type { CommandContext, EditArgs } from './context.ts';
+import type { CommandDeps } from './deps.ts';
+import { subjectOf } from './subject.ts';
+import { MAX_INPUT_IMAGES, MAX_PROMPT_LENGTH } from './specs.ts';
+
+/** `/edit`: checks the request (bad input costs nothing), runs the job, and renders every outcome. */
+export async function runEdit(deps: CommandDeps, ctx: CommandContext, args: EditArgs): Promise<void> {
+  const prompt = args.prompt.trim();
+  const count = args.count ?? 1;
+  const problem = validate(prompt, args, count);
+  if (problem) {
+    await ctx.finish(problem);
+    return;
+  }
+  await ctx.status(messages.queued());
+  const sink: JobSink = {
+    progress: (event) => ctx.status(progressText(event)),
+    deliver: (delivery) => ctx.deliver(delivery.images, messages.done(delivery.elapsedMs, delivery.quota)),
+  };
+  const outcome = await deps.runner.run(
+    {
+      id: `${ctx.platform}:${ctx.requestId}`,
+      subject: subjectOf(ctx),
+      prompt,
+      images: args.images,
+      count,
+      aspectRatio: args.aspectRatio,
+      outputFormat: args.outputFormat,
+    },
+    sink,
+  );
+  const text = outcomeText(outcome);
+  if (text) await ctx.finish(text);
+}
+
+function validate(prompt: string, args: EditArgs, count: number): string | null {
+  if (prompt.length === 0) return messages.needPrompt();
+  if (prompt.length > MAX_PROMPT_LENGTH) return messages.promptTooLong(MAX_PROMPT_LENGTH);
+  if (args.images.length === 0) return messages.needImage();
+  if (args.images.length > MAX_INPUT_IMAGES) return messages.tooManyImages(MAX_INPUT_IMAGES);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_IMAGES_PER_JOB) return messages.badCount(MAX_IMAGES_PER_JOB);
+  if (args.aspectRatio !== undefined && !ASPECT_RATIOS.includes(args.aspectRatio)) return errorMessage('INPUT_INVALID');
+  if (args.outputFormat !== undefined && !OUTPUT_FORMATS.includes(args.outputFormat)) return errorMessage('INPUT_INVALID');
+  return null;
+}
+
+function progressText(event: ProgressEvent): string {
+  if (event.type === 'queued') return messages.queued(event.position);
+  return event.type === 'running' ? messages.running() : messages.delivering();
+}
+
+/** The closing text for outcomes without images; `done` was already rendered by the delivery. */
+function outcomeText(outcome: JobOutcome): string | null {
+  switch (outcome.kind) {
+    case 'done':
+      return null;
+    case 'duplicate':
+      return messages.duplicate();
+    case 'blocked':
+      return 'You are not allowed to use this bot here.';
+    case 'quota_exhausted':
+      return messages.quotaExhausted(outcome.quota, outcome.requested);
+    case 'failed':
+      return errorMessage(outcome.code, outcome.userDetail);
+  }
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { isValidTimeZone, WINDOW_KINDS, type WindowKind } from './core/quota/window.ts';
+import { parseStoreUrl } from './core/store/open.ts';
+
+export const PROVIDER_NAMES = ['fal', 'chainhub', 'sinancode', 'nanobananaapi', 'gemini'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+/** Providers this build can call; the others are named in DESIGN.md and arrive later. */
+const AVAILABLE_PROVIDERS: readonly ProviderName[] = ['fal'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface AppConfig {
+  readonly discord?: { readonly token: string; readonly guildId?: string | undefined; readonly apiBase: string } | undefined;
+  readonly telegram?: { readonly token: string; readonly apiRoot: string } | undefined;
+  readonly providers: readonly ProviderName[];
+  readonly fal?: { readonly key: string; readonly queueUrl: string; readonly model: string; readonly textModel: string } | undefined;
+  readonly storeUrl: string;
+  readonly quota: { readonly limit: number; readonly window: WindowKind; readonly timeZone: string };
+  readonly owners: ReadonlyArray<{ readonly platform: 'discord' | 'telegram'; readonly userId: string }>;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly problems: readonly string[] };
+
+/** Empty values count as unset: `DISCORD_TOKEN=` in a .env file means "no Discord". */
+const optional = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional());
+
+const httpUrl = (name: string, example: string) =>
+  optional.refine((v) => v === undefined || /^https?:\/\/[^\s/]+/.test(v), {
+    message: `${name} must be an http(s) URL such as ${example}`,
+  });
+
+// Messages never quote the value: several of these variables are secrets.
+const envSchema = z.object({
+  DISCORD_TOKEN: optional.refine((v) => v === undefined || /^[\w-]+\.[\w-]+\.[\w-]+$/.test(v), {
+    message: 'DISCORD_TOKEN does not look like a bot token (three dot-separated parts). Copy it from the Developer Portal → Bot → Reset Token.',
+  }),
+  DISCORD_GUILD_ID: optional.refine((v) => v === undefined || /^\d{15,22}$/.test(v), {
+    message: 'DISCORD_GUILD_ID must be a server id (digits). Enable Developer Mode, right-click the server, Copy Server ID.',
+  }),
+  DISCORD_API_BASE: httpUrl('DISCORD_API_BASE', 'https://discord.com/api'),
+  TELEGRAM_BOT_TOKEN: optional.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
+    message: 'TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then a long key). Ask @BotFather with /token.',
+  }),
+  TELEGRAM_API_ROOT: httpUrl('TELEGRAM_API_ROOT', 'https://api.telegram.org').refine((v) => v === undefined || !v.endsWith('/'), {
+    message: 'TELEGRAM_API_ROOT must not end with a slash',
+  }),
+  PROVIDERS: optional,
+  FAL_KEY: optional,
+  FAL_QUEUE_URL: httpUrl('FAL_QUEUE_URL', 'https://queue.fal.run'),
+  FAL_MODEL: optional,
+  FAL_TEXT_MODEL: optional,
+  STORE_URL: optional,
+  QUOTA_LIMIT: optional.refine((v) => v === undefined || /^\d+$/.test(v), {
+    message: 'QUOTA_LIMIT must be a whole number of images (0 or more), e.g. 10',
+  }),
+  QUOTA_WINDOW: optional.refine((v) => v === undefined || (WINDOW_KINDS as readonly string[]).includes(v), {
+    message: `QUOTA_WINDOW must be one of ${WINDOW_KINDS.join(', ')}`,
+  }),
+  QUOTA_TIMEZONE: optional.refine((v) => v === undefined || isValidTimeZone(v), {
+    message: 'QUOTA_TIMEZONE must be an IANA time zone such as UTC or Europe/Berlin',
+  }),
+  BOT_OWNERS: optional.refine((v) => v === undefined || v.split(',').every((o) => /^(discord|telegram):\d+$/.test(o.trim())), {
+    message: 'BOT_OWNERS must be a comma-separated list like discord:1234,telegram:5678',
+  }),
+  LOG_LEVEL: optional.refine((v) => v === undefined || (LOG_LEVELS as readonly string[]).includes(v), {
+    message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
+  }),
+});
+
+/**
+ * Reads the configuration from an environment. Pure: no I/O, no defaults taken from anywhere else.
+ * Reports every problem at once, each with how to fix it, and never quotes a secret.
+ */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const own = parsed.error.issues.map((issue) => issue.message);
+    return { ok: false, problems: [...own, ...crossChecks(safeValues(env))] };
+  }
+  const e = parsed.data;
+  const problems = crossChecks(e);
+  if (problems.length > 0) return { ok: false, problems };
+
+  const providers = providerList(e.PROVIDERS);
+  const config: AppConfig = {
+    discord: e.DISCORD_TOKEN
+      ? { token: e.DISCORD_TOKEN, guildId: e.DISCORD_GUILD_ID, apiBase: e.DISCORD_API_BASE ?? 'https://discord.com/api' }
+      : undefined,
+    telegram: e.TELEGRAM_BOT_TOKEN
+      ? { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT ?? 'https://api.telegram.org' }
+      : undefined,
+    providers,
+    fal: e.FAL_KEY
+      ? {
+          key: e.FAL_KEY,
+          queueUrl: (e.FAL_QUEUE_URL ?? 'https://queue.fal.run').replace(/\/+$/, ''),
+          model: e.FAL_MODEL ?? 'fal-ai/nano-banana/edit',
+          textModel: e.FAL_TEXT_MODEL ?? 'fal-ai/nano-banana',
+        }
+      : undefined,
+    storeUrl: e.STORE_URL ?? 'sqlite://./data/bot.sqlite',
+    quota: {
+      limit: e.QUOTA_LIMIT === undefined ? 10 : Number(e.QUOTA_LIMIT),
+      window: (e.QUOTA_WINDOW as WindowKind | undefined) ?? 'day',
+      timeZone: e.QUOTA_TIMEZONE ?? 'UTC',
+    },
+    owners: (e.BOT_OWNERS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map((o) => {
+        const [platform, userId] = o.split(':') as ['discord' | 'telegram', string];
+        return { platform, userId };
+      }),
+    logLevel: (e.LOG_LEVEL as AppConfig['logLevel'] | undefined) ?? 'info',
+  };
+  return { ok: true, config };
+}
+
+type EnvValues = Partial<Record<keyof z.infer<typeof envSchema>, string | undefined>>;
+
+/** Problems that involve more than one variable. */
+function crossChecks(e: EnvValues): string[] {
+  const problems: string[] = [];
+  if (!e.DISCORD_TOKEN && !e.TELEGRAM_BOT_TOKEN) {
+    problems.push('Set TELEGRAM_BOT_TOKEN (from @BotFather) and/or DISCORD_TOKEN (Developer Portal → Bot): no chat platform is enabled.');
+  }
+  const names = (e.PROVIDERS ?? 'fal').split(',').map((n) => n.trim()).filter(Boolean);
+  if (names.length === 0) problems.push('PROVIDERS must name at least one provider, e.g. fal');
+  for (const name of names) {
+    if (!(PROVIDER_NAMES as readonly string[]).includes(name)) {
+      problems.push(`PROVIDERS: unknown provider "${name}"; known: ${PROVIDER_NAMES.join(', ')}`);
+    } else if (!AVAILABLE_PROVIDERS.includes(name as ProviderName)) {
+      problems.push(`PROVIDERS: "${name}" is not available in this version yet; use ${AVAILABLE_PROVIDERS.join(', ')}`);
+    }
+  }
+  if (names.includes('fal') && !e.FAL_KEY) {
+    problems.push('FAL_KEY is required when PROVIDERS includes fal: create a key at https://fal.ai/dashboard/keys');
+  }
+  if (e.STORE_URL) {
+    try {
+      const location = parseStoreUrl(e.STORE_URL, '/');
+      if (location.kind === 'redis') problems.push('STORE_URL: the Redis store is not available in this version yet; use sqlite:// or memory://');
+    } catch (error) {
+      problems.push(`STORE_URL ${(error as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+function providerList(value: string | undefined): ProviderName[] {
+  return (value ?? 'fal').split(',').map((n) => n.trim()).filter(Boolean) as ProviderName[];
+}
+
+/** The raw values with empty strings dropped, for cross-checks when some field failed its own check. */
+function safeValues(env: Readonly<Record<string, string | undefined>>): EnvValues {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = env[key]?.trim();
+    if (v) out[key] = v;
+  }
+  return out;
+}
+
+/** One message for the operator listing every problem. */
+export function formatConfigProblems(problems: readonly string[]): string {
+  return [`The bot cannot start: ${problems.length} configuration problem(s). Fix them in .env or the environment:`, ...problems.map((p) => `  - ${p}`)].join('\n');
+}

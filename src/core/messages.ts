@@ -1,0 +1,82 @@
+import type { ErrorCode } from './errors.ts';
+import type { QuotaView } from './quota/ledger.ts';
+import type { Platform } from './quota/subject.ts';
+
+/**
+ * Every text a user can see, in one place. Error codes map to messages here and nowhere else.
+ * Texts are plain (no markup) so each adapter can show them as they are.
+ */
+const ERROR_TEXT: Readonly<Record<ErrorCode, string>> = {
+  INPUT_INVALID: 'That request is not valid.',
+  IMAGE_UNSUPPORTED: 'That file is not an image I can edit. Send a JPEG, PNG or WebP image.',
+  IMAGE_TOO_LARGE: 'That image is too large. Send a smaller one (under 20 MB and 50 megapixels).',
+  DOWNLOAD_FAILED: 'I could not download your image. Please send it again.',
+  PROVIDER_REJECTED: 'The image service refused this request.',
+  PROVIDER_UNAVAILABLE: 'The image service is unavailable right now. Please try again in a few minutes.',
+  PROVIDER_FAILED: 'The image service could not make this image. Try rewording your prompt.',
+  PROVIDER_PROTOCOL: 'The image service sent an answer I could not read. Please try again.',
+  TIMED_OUT: 'This took too long, so I cancelled it.',
+  STORE_UNAVAILABLE: 'I cannot reach my database right now, so I cannot take requests. Please try again later.',
+  DELIVERY_FAILED: 'Your image was made, but I could not send it here.',
+  INTERNAL: 'Something went wrong on my side.',
+};
+
+const NOT_CHARGED = 'This did not use your quota.';
+
+export function errorMessage(code: ErrorCode, userDetail?: string): string {
+  const detail = userDetail ? ` (${userDetail})` : '';
+  return `${ERROR_TEXT[code]}${detail} ${NOT_CHARGED}`;
+}
+
+export const messages = {
+  queued: (position?: number) =>
+    position === undefined ? 'Queued…' : position <= 0 ? 'Queued: you are next…' : `Queued: ${position} ahead of you…`,
+  running: () => 'Editing…',
+  delivering: () => 'Sending…',
+  needPrompt: () => 'Tell me what to change: add a prompt describing the edit.',
+  promptTooLong: (max: number) => `That prompt is too long. Keep it under ${max} characters.`,
+  needImage: () => 'Attach an image to edit.',
+  tooManyImages: (max: number) => `Send at most ${max} images at once.`,
+  badCount: (max: number) => `Ask for between 1 and ${max} images.`,
+  duplicate: () => 'I am already working on this request.',
+  quotaExhausted: (quota: QuotaView, requested: number) =>
+    quota.remaining === 0
+      ? `You have used all ${quota.limit} images for ${periodName(quota)}. ${resetsIn(quota)}`
+      : `You asked for ${requested} images but have ${quota.remaining} left for ${periodName(quota)}. Ask for fewer. ${resetsIn(quota)}`,
+  done: (elapsedMs: number, quota: QuotaView) =>
+    `Done in ${formatSeconds(elapsedMs)} · ${quota.remaining} of ${quota.limit} images left ${periodName(quota)}.`,
+  quota: (quota: QuotaView) => {
+    const inFlight = quota.reserved > 0 ? ` (${quota.reserved} held by requests in progress)` : '';
+    return `You have used ${quota.used} of ${quota.limit} images ${periodName(quota)}; ${quota.remaining} left${inFlight}. ${resetsIn(quota)}`;
+  },
+  help: (platform: Platform) =>
+    platform === 'telegram'
+      ? [
+          'Send me a photo with a caption saying what to change, and I will send back the edited image.',
+          'You can also reply to a photo with /edit <what to change>. In groups, start the caption with /edit.',
+          'Tip: send the image as a file to keep its full quality.',
+          '/quota shows how many images you have left.',
+        ].join('\n')
+      : [
+          'Use /edit with a prompt and an image, and I will reply with the edited image.',
+          'Options: up to three input images, count (1–4 results), aspect_ratio and format.',
+          '/quota shows how many images you have left.',
+        ].join('\n'),
+};
+
+function periodName(quota: QuotaView): string {
+  return quota.window === 'day' ? 'today' : quota.window === 'week' ? 'this week' : 'this month';
+}
+
+function resetsIn(quota: QuotaView, now: number = Date.now()): string {
+  const minutes = Math.max(1, Math.ceil((quota.resetsAt.getTime() - now) / 60_000));
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  const span = hours >= 48 ? `${Math.round(hours / 24)} days` : hours > 0 ? `${hours} h ${rest} min` : `${rest} min`;
+  return `Resets in ${span}.`;
+}
+
+function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return seconds < 10 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds)} s`;
+}

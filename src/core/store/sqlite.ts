@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Keyv } from 'keyv';
+import { BotError } from '../errors.ts';
+import { SqliteKeyvAdapter } from './sqlite-keyv.ts';
+import type { Storage, Transition } from './storage.ts';
+
+/**
+ * SQLite file storage, the default: embedded, survives restarts. `transact` is a `BEGIN IMMEDIATE`
+ * transaction around a synchronous read-update-write, so it is atomic within the process (no await
+ * inside) and across processes sharing the file (SQLite's write lock, waited for by busy_timeout).
+ */
+export function openSqliteStorage(path: string): Storage {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS keyv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS records (ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (ns, key));
+    `);
+  } catch (error) {
+    throw new BotError('STORE_UNAVAILABLE', `cannot open SQLite store: ${(error as Error).message}`, { cause: error });
+  }
+  const adapter = new SqliteKeyvAdapter(db);
+  const readStmt = db.prepare('SELECT value FROM records WHERE ns = ? AND key = ?');
+  const writeStmt = db.prepare(
+    'INSERT INTO records (ns, key, value) VALUES (?, ?, ?) ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value',
+  );
+  const deleteStmt = db.prepare('DELETE FROM records WHERE ns = ? AND key = ?');
+  const readRecord = <T>(namespace: string, key: string): T | undefined => {
+    const row = readStmt.get(namespace, key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  };
+
+  return {
+    kind: 'sqlite',
+    keyv<T>(namespace: string) {
+      const keyv = new Keyv<T>({ store: adapter, namespace, throwOnErrors: true });
+      return keyv;
+    },
+    async transact<T, R>(namespace: string, key: string, update: (current: T | undefined) => Transition<T, R>) {
+      try {
+        db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        throw new BotError('STORE_UNAVAILABLE', `SQLite store is busy or closed: ${(error as Error).message}`, { cause: error });
+      }
+      try {
+        const { next, result } = update(readRecord<T>(namespace, key));
+        if (next === undefined) deleteStmt.run(namespace, key);
+        else writeStmt.run(namespace, key, JSON.stringify(next));
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        db.exec('ROLLBACK');
+        if (error instanceof BotError) throw error;
+        throw new BotError('STORE_UNAVAILABLE', `SQLite update failed: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    async read<T>(namespace: string, key: string) {
+      try {
+        return readRecord<T>(namespace, key);
+      } catch (error) {
+        throw new BotError('STORE_UNAVAILABLE', `SQLite read failed: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    async close() {
+      if (db.isOpen) db.close();
+    },
+  };
+}

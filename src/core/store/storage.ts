@@ -1,0 +1,28 @@
+import type { Keyv } from 'keyv';
+
+/**
+ * The result of an atomic update: the value to store (undefined deletes) and what to return.
+ * `update` runs synchronously inside the backend's critical section, so it must be pure.
+ */
+export interface Transition<T, R> {
+  readonly next: T | undefined;
+  readonly result: R;
+}
+
+/**
+ * Storage for the bot. Keyv is the interface for plain records (it has no atomic operations);
+ * `transact` is the one atomic primitive, used where a lost update would cost money (quota,
+ * job claims). Every backend fails closed: a store error is thrown as STORE_UNAVAILABLE, never
+ * treated as "nothing stored".
+ */
+export interface Storage {
+  /** `memory`, `sqlite` or `redis`. */
+  readonly kind: string;
+  /** Keyv over this backend in one namespace, with `throwOnErrors` on. */
+  keyv<T>(namespace: string): Keyv<T>;
+  /** Atomically reads, updates and writes one record (across processes where the backend is shared). */
+  transact<T, R>(namespace: string, key: string, update: (current: T | undefined) => Transition<T, R>): Promise<R>;
+  /** Reads one record written by `transact`. */
+  read<T>(namespace: string, key: string): Promise<T | undefined>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { formatConfigProblems, parseConfig } from '../src/config.ts';
+
+const TELEGRAM = '123456789:AAH-secretTelegramKeyValue_0123456789';
+const DISCORD = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GsecRt.discordSecretPartValue_abcdefghij';
+const FAL = 'fal-secret-key-value-xyz';
+
+describe('parseConfig', () => {
+  it('gives defaults with just a platform token and a fal key', () => {
+    const result = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.telegram).toEqual({ token: TELEGRAM, apiRoot: 'https://api.telegram.org' });
+    expect(result.config.discord).toBeUndefined();
+    expect(result.config.providers).toEqual(['fal']);
+    expect(result.config.fal).toEqual({
+      key: FAL,
+      queueUrl: 'https://queue.fal.run',
+      model: 'fal-ai/nano-banana/edit',
+      textModel: 'fal-ai/nano-banana',
+    });
+    expect(result.config.storeUrl).toBe('sqlite://./data/bot.sqlite');
+    expect(result.config.quota).toEqual({ limit: 10, window: 'day', timeZone: 'UTC' });
+    expect(result.config.logLevel).toBe('info');
+  });
+
+  it('reads every variable this version uses', () => {
+    const result = parseConfig({
+      DISCORD_TOKEN: DISCORD,
+      DISCORD_GUILD_ID: '123456789012345678',
+      DISCORD_API_BASE: 'http://127.0.0.1:9/api',
+      TELEGRAM_BOT_TOKEN: TELEGRAM,
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:8081',
+      PROVIDERS: 'fal',
+      FAL_KEY: FAL,
+      FAL_QUEUE_URL: 'http://127.0.0.1:7/',
+      FAL_MODEL: 'fal-ai/nano-banana-pro/edit',
+      FAL_TEXT_MODEL: 'fal-ai/nano-banana-pro',
+      STORE_URL: 'memory://',
+      QUOTA_LIMIT: '3',
+      QUOTA_WINDOW: 'week',
+      QUOTA_TIMEZONE: 'Europe/Berlin',
+      BOT_OWNERS: 'discord:1234, telegram:5678',
+      LOG_LEVEL: 'debug',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.config.discord).toEqual({ token: DISCORD, guildId: '123456789012345678', apiBase: 'http://127.0.0.1:9/api' });
+    expect(result.config.telegram?.apiRoot).toBe('http://127.0.0.1:8081');
+    expect(result.config.fal?.queueUrl).toBe('http://127.0.0.1:7');
+    expect(result.config.fal?.model).toBe('fal-ai/nano-banana-pro/edit');
+    expect(result.config.quota).toEqual({ limit: 3, window: 'week', timeZone: 'Europe/Berlin' });
+    expect(result.config.owners).toEqual([
+      { platform: 'discord', userId: '1234' },
+      { platform: 'telegram', userId: '5678' },
+    ]);
+  });
+
+  it('treats empty values as unset', () => {
+    const result = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, DISCORD_TOKEN: '', QUOTA_LIMIT: ' ' });
+    expect(result.ok && result.config.discord).toBe(undefined);
+    expect(result.ok && result.config.quota.limit).toBe(10);
+  });
+
+  it('stops with every problem at once when nothing is set', () => {
+    const result = parseConfig({});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(2);
+    expect(result.problems[0]).toMatch(/TELEGRAM_BOT_TOKEN .*DISCORD_TOKEN/);
+    expect(result.problems[1]).toMatch(/FAL_KEY is required/);
+  });
+
+  it('lists each malformed value with how to fix it, and never quotes a secret', () => {
+    const badTelegram = 'not-a-token-but-secret-ish';
+    const badDiscord = 'secretvalue-without-dots';
+    const result = parseConfig({
+      TELEGRAM_BOT_TOKEN: badTelegram,
+      DISCORD_TOKEN: badDiscord,
+      FAL_KEY: FAL,
+      QUOTA_LIMIT: 'ten',
+      QUOTA_WINDOW: 'year',
+      QUOTA_TIMEZONE: 'Mars/Olympus',
+      STORE_URL: 'mysql://x',
+      PROVIDERS: 'fal,acme',
+      LOG_LEVEL: 'loud',
+      TELEGRAM_API_ROOT: 'api.telegram.org',
+      BOT_OWNERS: 'alice',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = formatConfigProblems(result.problems);
+    for (const name of ['TELEGRAM_BOT_TOKEN', 'DISCORD_TOKEN', 'QUOTA_LIMIT', 'QUOTA_WINDOW', 'QUOTA_TIMEZONE', 'STORE_URL', 'PROVIDERS', 'LOG_LEVEL', 'TELEGRAM_API_ROOT', 'BOT_OWNERS']) {
+      expect(text).toContain(name);
+    }
+    expect(text).toContain('@BotFather');
+    expect(text).toMatch(/^The bot cannot start: 10 configuration problem/);
+    for (const secret of [badTelegram, badDiscord, FAL]) expect(text).not.toContain(secret);
+  });
+
+  it('names providers that are not available yet', () => {
+    const result = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, PROVIDERS: 'fal,gemini' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.join('\n')).toMatch(/"gemini" is not available/);
+  });
+});

@@ -1,0 +1,33 @@
+import { buildApp, type App, type AppOverrides } from '../../src/app.ts';
+import { parseConfig } from '../../src/config.ts';
+import type { Commands } from '../../src/commands/commands.ts';
+import { silentLogger } from '../../src/core/log.ts';
+
+export const TEST_FAL_KEY = 'fal-test-key-0123456789abcdef';
+
+/**
+ * The real application core, as main.ts builds it, on the memory store with fast polling and
+ * retries, its fal provider pointed at a fake fal server.
+ */
+export async function buildTestCore(options: {
+  falUrl: string;
+  quotaLimit?: number;
+  env?: Record<string, string>;
+  overrides?: AppOverrides;
+}): Promise<{ commands: Commands; app: App; close(): Promise<void> }> {
+  const parsed = parseConfig({
+    TELEGRAM_BOT_TOKEN: '123456:test-token-abcdefghijklmnopqrstuvwxyz',
+    FAL_KEY: TEST_FAL_KEY,
+    FAL_QUEUE_URL: options.falUrl,
+    STORE_URL: 'memory://',
+    QUOTA_LIMIT: String(options.quotaLimit ?? 10),
+    ...options.env,
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  const app = await buildApp(parsed.config, silentLogger, {
+    poll: { initialMs: 10, maxMs: 50, factor: 1.5 },
+    providerRetry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 },
+    ...options.overrides,
+  });
+  return { commands: app.commands, app, close: () => app.close() };
+}

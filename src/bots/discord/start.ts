@@ -1,0 +1,98 @@
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
+import type { Commands } from '../../commands/commands.ts';
+import { COMMAND_SPECS } from '../../commands/specs.ts';
+import type { Logger } from '../../core/log.ts';
+import { describeDiscordError, discordFailure } from './errors.ts';
+import { handleInteraction } from './handle.ts';
+import { registerCommands } from './register.ts';
+
+export interface DiscordBotOptions {
+  token: string;
+  /** REST base (DISCORD_API_BASE), default https://discord.com/api; discord.js appends /v10. The gateway URL comes from GET /gateway/bot on it. */
+  apiBase: string;
+  /** Register the commands in this guild (visible at once) instead of globally. */
+  guildId?: string;
+  commands: Commands;
+  logger: Logger;
+  /** Largest input image downloaded; default 20 MiB. */
+  maxImageBytes?: number;
+  /** Overall time for one input download; default 30 s. */
+  downloadTimeoutMs?: number;
+  /** Minimum gap between two progress edits of a reply; default 1 s. */
+  statusIntervalMs?: number;
+}
+
+export interface RunningBot {
+  stop(): Promise<void>;
+}
+
+const DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+const DEFAULT_DOWNLOAD_TIMEOUT_MS = 30_000;
+const DEFAULT_STATUS_INTERVAL_MS = 1_000;
+/** discord.js waits up to 15 s for unavailable guilds before it reports ready; leave room beyond that. */
+const READY_TIMEOUT_MS = 60_000;
+/** Result uploads can be several MiB; @discordjs/rest's default of 15 s aborts (and retries) slow ones. */
+const REST_TIMEOUT_MS = 60_000;
+
+/**
+ * Logs in over the gateway, registers the commands from the specs, and answers interactions.
+ * Resolves once logged in and registered; rejects (with the client destroyed) when either fails.
+ */
+export async function startDiscordBot(options: DiscordBotOptions): Promise<RunningBot> {
+  const logger = options.logger.child({ platform: 'discord' });
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: { api: options.apiBase, timeout: REST_TIMEOUT_MS },
+    // Captions echo user prompts: an "@everyone" in a prompt must not ping anybody.
+    allowedMentions: { parse: [] },
+  });
+  const secrets = [options.token];
+  const deps = {
+    commands: options.commands,
+    logger,
+    limits: {
+      maxBytes: options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES,
+      timeoutMs: options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
+    },
+    statusIntervalMs: options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS,
+  };
+
+  // Without an 'error' listener an emitted error would throw and take the process down.
+  client.on(Events.Error, (error) => logger.error({ discord: describeDiscordError(error, secrets) }, 'discord client error'));
+  client.on(Events.ShardError, (error) => logger.warn({ discord: describeDiscordError(error, secrets) }, 'gateway connection error'));
+  client.on(Events.Warn, (message) => logger.warn({ message }, 'discord client warning'));
+  client.on(Events.InteractionCreate, (interaction) => {
+    void handleInteraction(interaction, deps);
+  });
+
+  const cancelReady = new AbortController();
+  const ready = once(client, Events.ClientReady, { signal: AbortSignal.any([cancelReady.signal, AbortSignal.timeout(READY_TIMEOUT_MS)]) });
+  ready.catch(() => undefined);
+  try {
+    await client.login(options.token);
+    await ready;
+    const application = client.application;
+    if (!application) throw new Error('READY carried no application');
+    await registerCommands(client.rest, application.id, options.guildId, COMMAND_SPECS);
+    logger.info(
+      { user: client.user?.tag, guilds: client.guilds.cache.size, scope: options.guildId ? 'guild' : 'global' },
+      'discord bot ready, commands registered',
+    );
+  } catch (error) {
+    cancelReady.abort();
+    await client.destroy().catch(() => undefined);
+    throw discordFailure(error, 'Discord start-up', secrets, 'INTERNAL');
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        client.removeAllListeners(Events.InteractionCreate);
+        await client.destroy();
+      })();
+      return stopped;
+    },
+  };
+}

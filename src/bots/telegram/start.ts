@@ -1,0 +1,141 @@
+import { Bot } from 'grammy';
+import type { Commands } from '../../commands/commands.ts';
+import { COMMAND_SPECS } from '../../commands/specs.ts';
+import { BotError } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { describeError } from './errors.ts';
+import { createMessageHandler } from './handler.ts';
+import { InFlight } from './inflight.ts';
+import { createImageSourceFactory } from './inputs.ts';
+import { installRetries } from './retry.ts';
+
+export interface TelegramBotOptions {
+  readonly token: string;
+  /** TELEGRAM_API_ROOT, default https://api.telegram.org; no trailing slash. */
+  readonly apiRoot: string;
+  readonly commands: Commands;
+  readonly logger: Logger;
+  /** Largest input image we download; default 20 MiB (the Bot API download cap). */
+  readonly maxImageBytes?: number;
+  /** Per input image download; default 30 s. */
+  readonly downloadTimeoutMs?: number;
+  /** Least time between two progress edits of one status message; default 3 s. */
+  readonly statusEditIntervalMs?: number;
+  /** How long `stop()` waits for running requests; default 30 s. */
+  readonly stopTimeoutMs?: number;
+  /** How long start-up waits for Telegram (getMe, deleteWebhook); default 60 s. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface RunningBot {
+  /** Stops polling, then waits (bounded) for requests already running. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+const DEFAULT_DOWNLOAD_TIMEOUT_MS = 30_000;
+const DEFAULT_STATUS_EDIT_INTERVAL_MS = 3_000;
+const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+/** Per Bot API call; above the 30 s long-poll timeout, below grammY's default of 500 s. */
+const API_TIMEOUT_SECONDS = 120;
+/** The only update type we handle; Telegram then doesn't send the others at all. */
+const ALLOWED_UPDATES = ['message'] as const;
+
+/** Starts long polling; resolves once Telegram answered and updates are being fetched. */
+export async function startTelegramBot(options: TelegramBotOptions): Promise<RunningBot> {
+  const { token, apiRoot, commands } = options;
+  const logger = options.logger;
+  const bot = new Bot(token, { client: { apiRoot, timeoutSeconds: API_TIMEOUT_SECONDS } });
+  installRetries(bot.api);
+
+  const deadline = AbortSignal.timeout(options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+  try {
+    await bot.init(deadline as unknown as Parameters<Bot['init']>[0]);
+  } catch (error) {
+    throw startError(error, token);
+  }
+
+  const inFlight = new InFlight();
+  const handle = createMessageHandler({
+    api: bot.api,
+    commands,
+    logger,
+    token,
+    botUsername: bot.botInfo.username,
+    inFlight,
+    imageSource: createImageSourceFactory({
+      api: bot.api,
+      apiRoot,
+      token,
+      maxBytes: options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES,
+      timeoutMs: options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
+    }),
+    minEditIntervalMs: options.statusEditIntervalMs ?? DEFAULT_STATUS_EDIT_INTERVAL_MS,
+  });
+  bot.on('message', (ctx) => handle(ctx.message));
+  bot.catch((error) => {
+    logger.error({ err: describeError(error.error, token), updateId: error.ctx.update.update_id }, 'telegram update failed');
+  });
+
+  let started = false;
+  let resolveStart: () => void = () => undefined;
+  let rejectStart: (error: unknown) => void = () => undefined;
+  const startup = new Promise<void>((resolve, reject) => {
+    resolveStart = resolve;
+    rejectStart = reject;
+  });
+  const onDeadline = (): void => rejectStart(new BotError('INTERNAL', 'Telegram did not answer in time at start-up'));
+  deadline.addEventListener('abort', onDeadline, { once: true });
+  // Not awaited: bot.start() resolves only when polling ends.
+  const polling = bot
+    .start({
+      allowed_updates: ALLOWED_UPDATES,
+      onStart: () => {
+        started = true;
+        resolveStart();
+      },
+    })
+    .catch((error: unknown) => {
+      if (started) logger.error({ err: describeError(error, token) }, 'telegram polling stopped');
+      else rejectStart(startError(error, token));
+    });
+  try {
+    await startup;
+  } catch (error) {
+    // Polling may still be setting up; stopping it aborts that. Its result no longer matters.
+    bot.stop().catch(() => undefined);
+    throw error;
+  } finally {
+    deadline.removeEventListener('abort', onDeadline);
+  }
+  logger.info({ username: bot.botInfo.username }, 'telegram bot started');
+
+  inFlight.track(
+    bot.api.setMyCommands(COMMAND_SPECS.map((spec) => ({ command: spec.name, description: spec.description }))),
+    (error) => logger.warn({ err: describeError(error, token) }, 'telegram setMyCommands failed'),
+  );
+
+  const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        try {
+          await bot.stop();
+        } catch (error) {
+          logger.warn({ err: describeError(error, token) }, 'telegram stop: confirming updates failed');
+        }
+        await polling;
+        const left = await inFlight.drain(stopTimeoutMs);
+        if (left > 0) logger.warn({ left }, 'telegram stopped with requests still running');
+        else logger.info('telegram bot stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+function startError(error: unknown, token: string): BotError {
+  return new BotError('INTERNAL', `Telegram bot could not start: ${describeError(error, token)}`);
+}

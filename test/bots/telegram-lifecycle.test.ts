@@ -97,6 +97,19 @@ describe('Telegram bot lifecycle', () => {
     expect(String((error as Error).message)).not.toContain('wrong-token');
   });
 
+  it('fails start-up within seconds, naming the API root, when the Bot API cannot be reached', async () => {
+    const tg = await startFakeTelegram();
+    const apiRoot = tg.apiRoot;
+    await tg.close(); // nothing listens there now
+    const error: unknown = await startTelegramBot({ token: tg.token, apiRoot, commands: scriptedCommands().commands, logger: silentLogger }).catch(
+      (e: unknown) => e,
+    );
+    // The default start timeout is 60 s, well past this test's own limit: only bounded retries get here.
+    expect(isBotError(error)).toBe(true);
+    expect((error as Error).message).toContain(`Bot API at ${apiRoot}`);
+    expect((error as Error).message).not.toContain(tg.token.split(':')[1]!);
+  });
+
   it('still starts when setMyCommands fails', async () => {
     const tg = await fake();
     tg.failNext('setMyCommands', { error_code: 400, description: 'Bad Request: bad commands' });

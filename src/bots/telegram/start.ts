@@ -51,9 +51,11 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
 
   const deadline = AbortSignal.timeout(options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
   try {
-    await bot.init(deadline as unknown as Parameters<Bot['init']>[0]);
+    // Not bot.init(): grammY retries network errors there until the signal aborts, so a wrong
+    // TELEGRAM_API_ROOT would hang start-up in silence. Our bounded retries fail within seconds.
+    bot.botInfo = await bot.api.getMe(deadline as unknown as Parameters<Bot['api']['getMe']>[0]);
   } catch (error) {
-    throw startError(error, token);
+    throw startError(error, token, apiRoot);
   }
 
   const inFlight = new InFlight();
@@ -98,7 +100,7 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
     })
     .catch((error: unknown) => {
       if (started) logger.error({ err: describeError(error, token) }, 'telegram polling stopped');
-      else rejectStart(startError(error, token));
+      else rejectStart(startError(error, token, apiRoot));
     });
   try {
     await startup;
@@ -136,6 +138,6 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
   };
 }
 
-function startError(error: unknown, token: string): BotError {
-  return new BotError('INTERNAL', `Telegram bot could not start: ${describeError(error, token)}`);
+function startError(error: unknown, token: string, apiRoot: string): BotError {
+  return new BotError('INTERNAL', `Telegram bot could not start (Bot API at ${apiRoot}): ${describeError(error, token)}`);
 }

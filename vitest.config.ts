@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Each file starts its own loopback fakes; files run in parallel workers.
     pool: 'forks',
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });

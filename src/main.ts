@@ -1,12 +1,8 @@
 import { existsSync } from 'node:fs';
 import { buildApp } from './app.ts';
 import { formatConfigProblems, parseConfig } from './config.ts';
+import type { RunningService } from './core/lifecycle.ts';
 import { createLogger } from './core/log.ts';
-
-/** A started chat platform adapter. */
-interface RunningBot {
-  stop(): Promise<void>;
-}
 
 /**
  * The composition root: reads the configuration, builds the core, starts the enabled bots and
@@ -26,7 +22,7 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
 
   const app = await buildApp(config, logger);
-  const bots: RunningBot[] = [];
+  const bots: RunningService[] = [];
   const stopAll = async () => {
     for (const bot of bots.splice(0).reverse()) await bot.stop().catch(() => undefined);
     await app.close();

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDiscordBot, type RunningBot } from '../../src/bots/discord/start.ts';
+import { startDiscordBot } from '../../src/bots/discord/start.ts';
+import type { RunningService } from '../../src/core/lifecycle.ts';
 import type { Commands } from '../../src/commands/commands.ts';
 import type { CommandContext, EditArgs } from '../../src/commands/context.ts';
 import { isBotError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { startFakeDiscord, type DiscordCall, type FakeDiscord } from '../helpers/fake-discord.ts';
-import { makePng } from '../helpers/png.ts';
+import { makePng, pngImage } from '../helpers/png.ts';
 
 /** The adapter alone: real discord.js against the fake Discord, with scripted commands instead of the core. */
 
@@ -14,7 +15,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function start(commands: Partial<Commands>): Promise<{ discord: FakeDiscord; bot: RunningBot }> {
+async function start(commands: Partial<Commands>): Promise<{ discord: FakeDiscord; bot: RunningService }> {
   const discord = await startFakeDiscord();
   cleanups.push(() => discord.close());
   const unused = () => Promise.reject(new Error('not scripted'));
@@ -32,7 +33,7 @@ async function start(commands: Partial<Commands>): Promise<{ discord: FakeDiscor
 const originalEdit = (discord: FakeDiscord, token: string) => (call: DiscordCall) =>
   call.method === 'PATCH' && call.path === `/api/v10/webhooks/${discord.applicationId}/${token}/messages/@original`;
 
-const png = (size: number, seed: number) => ({ bytes: makePng(size, size, seed), mime: 'image/png' as const, width: size, height: size });
+const png = (size: number, seed: number) => pngImage(size, size, seed);
 
 describe('Discord adapter', () => {
   it('builds the context and EditArgs from the interaction, and loads the attachment bytes', async () => {

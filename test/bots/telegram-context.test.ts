@@ -7,7 +7,7 @@ import { isBotError } from '../../src/core/errors.ts';
 import type { ImageData } from '../../src/core/images/image.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
-import { makePng } from '../helpers/png.ts';
+import { pngImage } from '../helpers/png.ts';
 
 /** The CommandContext over real grammY calls, against the fake Bot API. */
 
@@ -27,7 +27,7 @@ function contextFor(message: Message, minEditIntervalMs = 0) {
   return createTelegramContext(message, { api, logger: silentLogger, token: tg.token, minEditIntervalMs });
 }
 
-const png = (seed: number): ImageData => ({ bytes: makePng(32, 32, seed), mime: 'image/png', width: 32, height: 32 });
+const png = (seed: number): ImageData => pngImage(32, 32, seed);
 
 describe('Telegram CommandContext', () => {
   it('identifies the request, the user and the community', () => {

@@ -1,7 +1,8 @@
 import { Api } from 'grammy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createImageSourceFactory } from '../../src/bots/telegram/inputs.ts';
-import { startTelegramBot, type RunningBot } from '../../src/bots/telegram/start.ts';
+import { startTelegramBot } from '../../src/bots/telegram/start.ts';
+import type { RunningService } from '../../src/core/lifecycle.ts';
 import type { Commands } from '../../src/commands/commands.ts';
 import type { CommandContext, EditArgs } from '../../src/commands/context.ts';
 import { isBotError } from '../../src/core/errors.ts';
@@ -43,7 +44,7 @@ function scriptedCommands() {
   return { commands, edits, release };
 }
 
-async function startBot(tg: FakeTelegram, commands: Commands, extra: { stopTimeoutMs?: number } = {}): Promise<RunningBot> {
+async function startBot(tg: FakeTelegram, commands: Commands, extra: { stopTimeoutMs?: number } = {}): Promise<RunningService> {
   const bot = await startTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, commands, logger: silentLogger, ...extra });
   cleanups.push(() => bot.stop());
   return bot;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTelegramBot, type RunningBot } from '../../src/bots/telegram/start.ts';
+import { startTelegramBot } from '../../src/bots/telegram/start.ts';
+import type { RunningService } from '../../src/core/lifecycle.ts';
 import { pino } from 'pino';
 import { silentLogger, type Logger } from '../../src/core/log.ts';
 import { buildTestCore, TEST_FAL_KEY } from '../helpers/core.ts';
@@ -23,7 +24,7 @@ afterEach(async () => {
 interface Harness {
   fal: FakeFal;
   tg: FakeTelegram;
-  bot: RunningBot;
+  bot: RunningService;
 }
 
 async function startAll(logger: Logger = silentLogger): Promise<Harness> {

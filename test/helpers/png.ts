@@ -1,3 +1,4 @@
+import type { ImageData } from '../../src/core/images/image.ts';
 import { deflateSync } from 'node:zlib';
 
 /**
@@ -43,4 +44,9 @@ function crc32(buf: Buffer): number {
   let c = 0xffffffff;
   for (const byte of buf) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
+}
+
+/** `makePng` as the checked `ImageData` the core passes around. */
+export function pngImage(width: number, height: number, seed = 1): ImageData {
+  return { bytes: makePng(width, height, seed), mime: 'image/png', width, height };
 }

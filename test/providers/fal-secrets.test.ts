@@ -4,7 +4,7 @@ import { BotError } from '../../src/core/errors.ts';
 import { createFalProvider } from '../../src/core/providers/fal.ts';
 import type { EditInput, Provider } from '../../src/core/providers/provider.ts';
 import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
-import { makePng } from '../helpers/png.ts';
+import { pngImage } from '../helpers/png.ts';
 
 /** Distinctive, so that a leak anywhere cannot be a coincidence. */
 const KEY = 'SECRET-fal-key-7c1e9a4b2f6d8e03';
@@ -12,7 +12,7 @@ const TINY = { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 };
 const never = new AbortController().signal;
 const input: EditInput = {
   prompt: 'add a hat',
-  images: [{ bytes: makePng(8, 8, 3), mime: 'image/png', width: 8, height: 8 }],
+  images: [pngImage(8, 8, 3)],
   count: 1,
   outputFormat: 'png',
 };

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { BotError } from '../../src/core/errors.ts';
 import { createFalProvider } from '../../src/core/providers/fal.ts';
 import type { EditInput, Provider } from '../../src/core/providers/provider.ts';
-import { makePng } from '../helpers/png.ts';
+import { pngImage } from '../helpers/png.ts';
 
 /**
  * A server that reads the request and then drops the connection: the body may have arrived, so a
@@ -12,7 +12,7 @@ import { makePng } from '../helpers/png.ts';
 const never = new AbortController().signal;
 const input: EditInput = {
   prompt: 'add a hat',
-  images: [{ bytes: makePng(8, 8, 3), mime: 'image/png', width: 8, height: 8 }],
+  images: [pngImage(8, 8, 3)],
   count: 1,
   outputFormat: 'png',
 };

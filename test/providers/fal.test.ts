@@ -1,18 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BotError } from '../../src/core/errors.ts';
-import type { ImageData } from '../../src/core/images/image.ts';
 import { createFalProvider, type FalOptions } from '../../src/core/providers/fal.ts';
 import type { EditInput, Provider, Submission } from '../../src/core/providers/provider.ts';
 import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
-import { makePng } from '../helpers/png.ts';
+import { pngImage } from '../helpers/png.ts';
 
 const KEY = 'fal-test-key-Zq8vW3xL9pT2';
 const TINY = { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 };
 const never = new AbortController().signal;
 
-function png(width: number, height: number, seed: number): ImageData {
-  return { bytes: makePng(width, height, seed), mime: 'image/png', width, height };
-}
+const png = pngImage;
 
 function editInput(overrides: Partial<EditInput> = {}): EditInput {
   return { prompt: 'make it blue', images: [png(8, 8, 1)], count: 1, outputFormat: 'png', ...overrides };

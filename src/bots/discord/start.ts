@@ -2,6 +2,9 @@ import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Commands } from '../../commands/commands.ts';
 import { COMMAND_SPECS } from '../../commands/specs.ts';
+import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from '../../core/images/download.ts';
+import { DEFAULT_IMAGE_LIMITS } from '../../core/images/inspect.ts';
+import type { RunningService } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/log.ts';
 import { describeDiscordError, discordFailure } from './errors.ts';
 import { handleInteraction } from './handle.ts';
@@ -23,12 +26,6 @@ export interface DiscordBotOptions {
   statusIntervalMs?: number;
 }
 
-export interface RunningBot {
-  stop(): Promise<void>;
-}
-
-const DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024;
-const DEFAULT_DOWNLOAD_TIMEOUT_MS = 30_000;
 const DEFAULT_STATUS_INTERVAL_MS = 1_000;
 /** discord.js waits up to 15 s for unavailable guilds before it reports ready; leave room beyond that. */
 const READY_TIMEOUT_MS = 60_000;
@@ -39,7 +36,7 @@ const REST_TIMEOUT_MS = 60_000;
  * Logs in over the gateway, registers the commands from the specs, and answers interactions.
  * Resolves once logged in and registered; rejects (with the client destroyed) when either fails.
  */
-export async function startDiscordBot(options: DiscordBotOptions): Promise<RunningBot> {
+export async function startDiscordBot(options: DiscordBotOptions): Promise<RunningService> {
   const logger = options.logger.child({ platform: 'discord' });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
@@ -52,7 +49,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Runni
     commands: options.commands,
     logger,
     limits: {
-      maxBytes: options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES,
+      maxBytes: options.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes,
       timeoutMs: options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
     },
     statusIntervalMs: options.statusIntervalMs ?? DEFAULT_STATUS_INTERVAL_MS,

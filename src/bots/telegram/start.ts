@@ -2,6 +2,9 @@ import { Bot } from 'grammy';
 import type { Commands } from '../../commands/commands.ts';
 import { COMMAND_SPECS } from '../../commands/specs.ts';
 import { BotError } from '../../core/errors.ts';
+import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from '../../core/images/download.ts';
+import { DEFAULT_IMAGE_LIMITS } from '../../core/images/inspect.ts';
+import type { RunningService } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/log.ts';
 import { describeError } from './errors.ts';
 import { createMessageHandler } from './handler.ts';
@@ -27,13 +30,6 @@ export interface TelegramBotOptions {
   readonly startTimeoutMs?: number;
 }
 
-export interface RunningBot {
-  /** Stops polling, then waits (bounded) for requests already running. */
-  stop(): Promise<void>;
-}
-
-const DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024;
-const DEFAULT_DOWNLOAD_TIMEOUT_MS = 30_000;
 const DEFAULT_STATUS_EDIT_INTERVAL_MS = 3_000;
 const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 const DEFAULT_START_TIMEOUT_MS = 60_000;
@@ -43,7 +39,7 @@ const API_TIMEOUT_SECONDS = 120;
 const ALLOWED_UPDATES = ['message'] as const;
 
 /** Starts long polling; resolves once Telegram answered and updates are being fetched. */
-export async function startTelegramBot(options: TelegramBotOptions): Promise<RunningBot> {
+export async function startTelegramBot(options: TelegramBotOptions): Promise<RunningService> {
   const { token, apiRoot, commands } = options;
   const logger = options.logger;
   const bot = new Bot(token, { client: { apiRoot, timeoutSeconds: API_TIMEOUT_SECONDS } });
@@ -70,7 +66,7 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
       api: bot.api,
       apiRoot,
       token,
-      maxBytes: options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES,
+      maxBytes: options.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes,
       timeoutMs: options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
     }),
     minEditIntervalMs: options.statusEditIntervalMs ?? DEFAULT_STATUS_EDIT_INTERVAL_MS,

@@ -2,6 +2,9 @@ import { request } from 'undici';
 import { BotError } from '../errors.ts';
 import { discardBody, transportCodeOf } from '../http/request.ts';
 
+/** An input image download that takes longer than this is given up. */
+export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 30_000;
+
 export interface DownloadOptions {
   readonly maxBytes: number;
   readonly timeoutMs: number;

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import { BotError } from '../errors.ts';
 
 /**
  * A Keyv store adapter over Node's built-in SQLite (no native addon to build). Keyv hands it
@@ -27,29 +28,38 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
-    const row = this.getStmt.get(key) as { value: string } | undefined;
+    const row = guard(() => this.getStmt.get(key)) as { value: string } | undefined;
     return row?.value as StoredData<Value> | undefined;
   }
 
   async set(key: string, value: unknown): Promise<void> {
-    this.setStmt.run(key, String(value));
+    guard(() => this.setStmt.run(key, String(value)));
   }
 
   async delete(key: string): Promise<boolean> {
-    return Number(this.deleteStmt.run(key).changes) > 0;
+    return Number(guard(() => this.deleteStmt.run(key)).changes) > 0;
   }
 
   async clear(): Promise<void> {
-    this.clearStmt.run(this.namespace ? `${escapeLike(this.namespace)}:%` : '%');
+    guard(() => this.clearStmt.run(this.namespace ? `${escapeLike(this.namespace)}:%` : '%'));
   }
 
   async has(key: string): Promise<boolean> {
-    return this.getStmt.get(key) !== undefined;
+    return guard(() => this.getStmt.get(key)) !== undefined;
   }
 
   async *iterator<Value>(namespace?: string): AsyncGenerator<Array<string | Awaited<Value> | undefined>, void> {
-    const rows = this.iterateStmt.all(namespace ? `${escapeLike(namespace)}:%` : '%') as Array<{ key: string; value: string }>;
+    const rows = guard(() => this.iterateStmt.all(namespace ? `${escapeLike(namespace)}:%` : '%')) as Array<{ key: string; value: string }>;
     for (const row of rows) yield [row.key, row.value as Awaited<Value>];
+  }
+}
+
+/** A failing store is STORE_UNAVAILABLE: Keyv (with throwOnErrors) passes it on, and requests are denied. */
+function guard<T>(operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    throw new BotError('STORE_UNAVAILABLE', `SQLite store failed: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -81,7 +81,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const problems = crossChecks(e);
   if (problems.length > 0) return { ok: false, problems };
 
-  const providers = providerList(e.PROVIDERS);
+  // crossChecks has accepted every name by now.
+  const providers = providerNames(e.PROVIDERS) as ProviderName[];
   const config: AppConfig = {
     discord: e.DISCORD_TOKEN
       ? { token: e.DISCORD_TOKEN, guildId: e.DISCORD_GUILD_ID, apiBase: e.DISCORD_API_BASE ?? 'https://discord.com/api' }
@@ -125,7 +126,7 @@ function crossChecks(e: EnvValues): string[] {
   if (!e.DISCORD_TOKEN && !e.TELEGRAM_BOT_TOKEN) {
     problems.push('Set TELEGRAM_BOT_TOKEN (from @BotFather) and/or DISCORD_TOKEN (Developer Portal → Bot): no chat platform is enabled.');
   }
-  const names = (e.PROVIDERS ?? 'fal').split(',').map((n) => n.trim()).filter(Boolean);
+  const names = providerNames(e.PROVIDERS);
   if (names.length === 0) problems.push('PROVIDERS must name at least one provider, e.g. fal');
   for (const name of names) {
     if (!(PROVIDER_NAMES as readonly string[]).includes(name)) {
@@ -148,8 +149,9 @@ function crossChecks(e: EnvValues): string[] {
   return problems;
 }
 
-function providerList(value: string | undefined): ProviderName[] {
-  return (value ?? 'fal').split(',').map((n) => n.trim()).filter(Boolean) as ProviderName[];
+/** PROVIDERS as a list of names, `fal` when unset. */
+function providerNames(value: string | undefined): string[] {
+  return (value ?? 'fal').split(',').map((n) => n.trim()).filter(Boolean);
 }
 
 /** The raw values with empty strings dropped, for cross-checks when some field failed its own check. */

@@ -59,8 +59,6 @@ function outcomeText(outcome: JobOutcome): string | null {
       return null;
     case 'duplicate':
       return messages.duplicate();
-    case 'blocked':
-      return 'You are not allowed to use this bot here.';
     case 'quota_exhausted':
       return messages.quotaExhausted(outcome.quota, outcome.requested);
     case 'failed':

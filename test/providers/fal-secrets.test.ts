@@ -1,21 +1,16 @@
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { BotError } from '../../src/core/errors.ts';
+import type { BotError } from '../../src/core/errors.ts';
 import { createFalProvider } from '../../src/core/providers/fal.ts';
-import type { EditInput, Provider } from '../../src/core/providers/provider.ts';
+import type { Provider } from '../../src/core/providers/provider.ts';
 import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
+import { botErrorOf, editInput, never } from '../helpers/inputs.ts';
 import { pngImage } from '../helpers/png.ts';
 
 /** Distinctive, so that a leak anywhere cannot be a coincidence. */
 const KEY = 'SECRET-fal-key-7c1e9a4b2f6d8e03';
 const TINY = { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 };
-const never = new AbortController().signal;
-const input: EditInput = {
-  prompt: 'add a hat',
-  images: [pngImage(8, 8, 3)],
-  count: 1,
-  outputFormat: 'png',
-};
+const input = editInput({ prompt: 'add a hat', images: [pngImage(8, 8, 3)] });
 
 let fake: FakeFal;
 
@@ -45,14 +40,6 @@ function everythingIn(error: unknown): string {
   return parts.join('\n');
 }
 
-async function caught(promise: Promise<unknown>): Promise<BotError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BotError);
-  return error as BotError;
-}
 
 beforeEach(async () => {
   fake = await startFakeFal({ key: KEY });
@@ -68,13 +55,13 @@ it('never puts the key into any thrown error, even when the server echoes it', a
 
   // The server echoes the key back in error bodies: a careless mapping would quote it.
   fake.script.submitFailures = [{ status: 400, body: { detail: `invalid header: Key ${KEY}` } }];
-  errors.push(['400 echo', await caught(provider.submit(input, never))]);
+  errors.push(['400 echo', await botErrorOf(provider.submit(input, never))]);
   fake.script.submitFailures = [
     { status: 422, body: { detail: [{ loc: ['body', 'prompt'], msg: `refused for ${KEY}`, type: 'x' }] } },
   ];
-  errors.push(['422 echo', await caught(provider.submit(input, never))]);
+  errors.push(['422 echo', await botErrorOf(provider.submit(input, never))]);
   fake.script.submitFailures = [{ status: 503, body: { detail: KEY } }, { status: 503, body: { error: KEY } }];
-  errors.push(['503 echo', await caught(provider.submit(input, never))]);
+  errors.push(['503 echo', await botErrorOf(provider.submit(input, never))]);
 
   // A job that fails with the key in its error texts.
   fake.script.statuses = [];
@@ -84,17 +71,17 @@ it('never puts the key into any thrown error, even when the server echoes it', a
   expect(status.state).toBe('failed');
   expect(JSON.stringify(status)).not.toContain(KEY);
   expect(JSON.stringify(submission)).not.toContain(KEY);
-  errors.push(['result echo', await caught(provider.result(submission, never))]);
+  errors.push(['result echo', await botErrorOf(provider.result(submission, never))]);
 
   fake.script.statusFailures = [{ status: 502, body: { detail: KEY } }, { status: 502, body: { detail: KEY } }];
-  errors.push(['status 502 echo', await caught(provider.status(submission, never))]);
+  errors.push(['status 502 echo', await botErrorOf(provider.status(submission, never))]);
 
   // A wrong key: the fake answers 401; the message must name neither key.
-  errors.push(['401', await caught(providerAt(fake.url, `${KEY}-wrong`).submit(input, never))]);
+  errors.push(['401', await botErrorOf(providerAt(fake.url, `${KEY}-wrong`).submit(input, never))]);
 
   // Nobody listening: a transport error after retries.
   const closed = await unusedPort();
-  errors.push(['refused', await caught(providerAt(`http://127.0.0.1:${closed}`).submit(input, never))]);
+  errors.push(['refused', await botErrorOf(providerAt(`http://127.0.0.1:${closed}`).submit(input, never))]);
 
   // The key really was in play: the fake received it on every authorised call.
   expect(fake.requests.some((r) => r.headers.authorization === `Key ${KEY}`)).toBe(true);

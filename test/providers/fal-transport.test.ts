@@ -1,21 +1,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { BotError } from '../../src/core/errors.ts';
 import { createFalProvider } from '../../src/core/providers/fal.ts';
-import type { EditInput, Provider } from '../../src/core/providers/provider.ts';
+import type { Provider } from '../../src/core/providers/provider.ts';
+import { botErrorOf, editInput, never } from '../helpers/inputs.ts';
 import { pngImage } from '../helpers/png.ts';
 
 /**
  * A server that reads the request and then drops the connection: the body may have arrived, so a
  * submit must not be repeated (it could have created a paid job), while a status poll may be.
  */
-const never = new AbortController().signal;
-const input: EditInput = {
-  prompt: 'add a hat',
-  images: [pngImage(8, 8, 3)],
-  count: 1,
-  outputFormat: 'png',
-};
+const input = editInput({ prompt: 'add a hat', images: [pngImage(8, 8, 3)] });
 
 let server: Server;
 let connections: number;
@@ -46,29 +40,21 @@ afterEach(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-async function caught(promise: Promise<unknown>): Promise<BotError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BotError);
-  return error as BotError;
-}
 
 it('does not repeat a submit whose connection dropped after sending', async () => {
-  const error = await caught(provider.submit(input, never));
+  const error = await botErrorOf(provider.submit(input, never));
   expect(error.code).toBe('PROVIDER_UNAVAILABLE');
   expect(connections).toBe(1);
 });
 
 it('repeats a status poll whose connection dropped', async () => {
-  const error = await caught(provider.status({ provider: 'fal', requestId: 'r1' }, never));
+  const error = await botErrorOf(provider.status({ provider: 'fal', requestId: 'r1' }, never));
   expect(error.code).toBe('PROVIDER_UNAVAILABLE');
   expect(connections).toBe(3);
 });
 
 it('repeats a result fetch whose connection dropped', async () => {
-  const error = await caught(provider.result({ provider: 'fal', requestId: 'r1' }, never));
+  const error = await botErrorOf(provider.result({ provider: 'fal', requestId: 'r1' }, never));
   expect(error.code).toBe('PROVIDER_UNAVAILABLE');
   expect(connections).toBe(3);
 });

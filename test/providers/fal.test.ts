@@ -1,28 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BotError } from '../../src/core/errors.ts';
 import { createFalProvider, type FalOptions } from '../../src/core/providers/fal.ts';
-import type { EditInput, Provider, Submission } from '../../src/core/providers/provider.ts';
+import type { Provider, Submission } from '../../src/core/providers/provider.ts';
 import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
+import { botErrorOf, editInput, never } from '../helpers/inputs.ts';
 import { pngImage } from '../helpers/png.ts';
 
 const KEY = 'fal-test-key-Zq8vW3xL9pT2';
 const TINY = { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 };
-const never = new AbortController().signal;
 
 const png = pngImage;
 
-function editInput(overrides: Partial<EditInput> = {}): EditInput {
-  return { prompt: 'make it blue', images: [png(8, 8, 1)], count: 1, outputFormat: 'png', ...overrides };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<BotError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BotError);
-  return error as BotError;
-}
 
 let fake: FakeFal;
 let provider: Provider;
@@ -126,7 +113,7 @@ describe('fal provider against the fake queue', () => {
     const status = await provider.status(submission, never);
     expect(status.state).toBe('failed');
     expect(status.state === 'failed' && status.reason).toContain('Invalid status code: 422');
-    const error = await rejection(provider.result(submission, never));
+    const error = await botErrorOf(provider.result(submission, never));
     expect(error.code).toBe('PROVIDER_FAILED');
     expect(error.message).toContain('prompt: content policy violation');
     expect(error.userDetail).toBe('prompt: content policy violation');
@@ -137,7 +124,7 @@ describe('fal provider against the fake queue', () => {
     fake.script.outcome = { kind: 'error', httpStatus: 500, body: { detail: 'Internal server error' } };
     const submission = await provider.submit(editInput(), never);
     expect((await provider.status(submission, never)).state).toBe('failed');
-    const error = await rejection(provider.result(submission, never));
+    const error = await botErrorOf(provider.result(submission, never));
     expect(error.code).toBe('PROVIDER_FAILED');
     expect(error.message).toContain('Internal server error');
     expect(byMethod('GET').filter((r) => !r.path.includes('/status'))).toHaveLength(1);
@@ -148,13 +135,13 @@ describe('fal provider against the fake queue', () => {
     fake.script.outcome = { kind: 'error', httpStatus: 200, body: { images: 'not a list' } };
     const submission = await provider.submit(editInput(), never);
     await provider.status(submission, never);
-    expect((await rejection(provider.result(submission, never))).code).toBe('PROVIDER_PROTOCOL');
+    expect((await botErrorOf(provider.result(submission, never))).code).toBe('PROVIDER_PROTOCOL');
   });
 
   it("maps the fake's own 422 to PROVIDER_REJECTED naming the field", async () => {
     // A misconfigured text model that is really an edit endpoint: fal wants image_urls.
     const wrong = makeProvider({ textModel: 'fal-ai/nano-banana/edit' });
-    const error = await rejection(wrong.submit(editInput({ images: [] }), never));
+    const error = await botErrorOf(wrong.submit(editInput({ images: [] }), never));
     expect(error.code).toBe('PROVIDER_REJECTED');
     expect(error.userDetail).toBe('image_urls: field required');
     expect(fake.jobs).toHaveLength(0);
@@ -165,16 +152,16 @@ describe('fal provider against the fake queue', () => {
       { status: 422, body: { detail: [{ loc: ['body', 'image_urls', 1], msg: 'image too large', type: 'image_too_large' }] } },
       { status: 422, body: { detail: 'Unsupported image' } },
     ];
-    const nested = await rejection(provider.submit(editInput(), never));
+    const nested = await botErrorOf(provider.submit(editInput(), never));
     expect(nested.code).toBe('PROVIDER_REJECTED');
     expect(nested.userDetail).toBe('image_urls[1]: image too large');
-    const plain = await rejection(provider.submit(editInput(), never));
+    const plain = await botErrorOf(provider.submit(editInput(), never));
     expect(plain.userDetail).toBe('Unsupported image');
     expect(byMethod('POST')).toHaveLength(2);
   });
 
   it('refuses an invalid input before any request is sent', async () => {
-    const error = await rejection(provider.submit(editInput({ prompt: '  ' }), never));
+    const error = await botErrorOf(provider.submit(editInput({ prompt: '  ' }), never));
     expect(error.code).toBe('PROVIDER_REJECTED');
     expect(fake.requests).toHaveLength(0);
   });
@@ -200,7 +187,7 @@ describe('fal provider against the fake queue', () => {
   it('gives up with PROVIDER_UNAVAILABLE when every submit answers 503', async () => {
     fake.script.submitFailures = Array.from({ length: 10 }, () => ({ status: 503 }));
     const twice = makeProvider({ retry: { submit: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } } });
-    const error = await rejection(twice.submit(editInput(), never));
+    const error = await botErrorOf(twice.submit(editInput(), never));
     expect(error.code).toBe('PROVIDER_UNAVAILABLE');
     expect(error.message).toContain('503');
     expect(byMethod('POST')).toHaveLength(3);
@@ -219,14 +206,14 @@ describe('fal provider against the fake queue', () => {
         headers: { 'x-fal-request-timeout-type': 'user' },
       },
     ];
-    const error = await rejection(provider.submit(editInput(), never));
+    const error = await botErrorOf(provider.submit(editInput(), never));
     expect(error.code).toBe('PROVIDER_UNAVAILABLE');
     expect(byMethod('POST')).toHaveLength(3);
   });
 
   it('does not retry other 4xx on submit', async () => {
     fake.script.submitFailures = [{ status: 400, body: { detail: 'Bad request' } }, { status: 400 }];
-    const error = await rejection(provider.submit(editInput(), never));
+    const error = await botErrorOf(provider.submit(editInput(), never));
     expect(error.code).toBe('PROVIDER_REJECTED');
     expect(byMethod('POST')).toHaveLength(1);
   });
@@ -242,7 +229,7 @@ describe('fal provider against the fake queue', () => {
     const submission = await provider.submit(editInput(), never);
     fake.script.statusFailures = [{ status: 200, body: { status: 'FAILED' } }, { status: 200, body: 'garbage' }];
     expect(await provider.status(submission, never)).toEqual({ state: 'completed' });
-    expect((await rejection(provider.status(submission, never))).code).toBe('PROVIDER_PROTOCOL');
+    expect((await botErrorOf(provider.status(submission, never))).code).toBe('PROVIDER_PROTOCOL');
   });
 
   it('builds the follow-up URLs without the sub-path when a submission has none', async () => {
@@ -274,7 +261,7 @@ describe('fal provider against the fake queue', () => {
     expect(submission.provider).toBe('chainhub');
     expect(fake.requests[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
 
-    const error = await rejection(makeProvider({ name: 'chainhub' }).submit(editInput(), never));
+    const error = await botErrorOf(makeProvider({ name: 'chainhub' }).submit(editInput(), never));
     expect(error.code).toBe('PROVIDER_UNAVAILABLE');
     expect(error.message).toBe('chainhub rejected the API key (HTTP 401)');
   });

@@ -28,8 +28,4 @@ export class JobRepository {
   async save(record: JobRecord, finished: boolean): Promise<void> {
     await this.records.set(record.id, record, finished ? FINISHED_TTL_MS : undefined);
   }
-
-  async get(id: string): Promise<JobRecord | undefined> {
-    return this.records.get(id);
-  }
 }

@@ -73,6 +73,5 @@ export interface JobSink {
 export type JobOutcome =
   | { readonly kind: 'done'; readonly delivered: number; readonly elapsedMs: number; readonly quota: QuotaView }
   | { readonly kind: 'duplicate' }
-  | { readonly kind: 'blocked' }
   | { readonly kind: 'quota_exhausted'; readonly quota: QuotaView; readonly requested: number }
   | { readonly kind: 'failed'; readonly code: ErrorCode; readonly userDetail?: string | undefined };

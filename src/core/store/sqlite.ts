@@ -38,8 +38,7 @@ export function openSqliteStorage(path: string): Storage {
   return {
     kind: 'sqlite',
     keyv<T>(namespace: string) {
-      const keyv = new Keyv<T>({ store: adapter, namespace, throwOnErrors: true });
-      return keyv;
+      return new Keyv<T>({ store: adapter, namespace, throwOnErrors: true });
     },
     async transact<T, R>(namespace: string, key: string, update: (current: T | undefined) => Transition<T, R>) {
       try {

@@ -16,7 +16,8 @@ export function openSqliteStorage(path: string): Storage {
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path);
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;');
+    // busy_timeout first: switching to WAL needs a lock too, and another process may hold it right now.
+    db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     db.exec(`
       CREATE TABLE IF NOT EXISTS keyv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS records (ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (ns, key));

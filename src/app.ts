@@ -1,6 +1,9 @@
 import type { AppConfig } from './config.ts';
 import { createCommands } from './commands/create.ts';
 import type { Commands } from './commands/commands.ts';
+import { InputHost } from './core/http/input-host.ts';
+import { startHttpServer, type RunningHttpServer } from './core/http/server.ts';
+import { CallbackRegistry } from './core/jobs/callbacks.ts';
 import type { PollPolicy } from './core/jobs/follow.ts';
 import { JobRunner } from './core/jobs/runner.ts';
 import type { RetryPolicy } from './core/http/retry.ts';
@@ -14,6 +17,8 @@ import type { Storage } from './core/store/storage.ts';
 export interface AppOverrides {
   readonly storage?: Storage;
   readonly poll?: PollPolicy;
+  /** Fallback polling while a provider callback is expected. */
+  readonly pushPoll?: PollPolicy;
   readonly providerRetry?: RetryPolicy;
   readonly deadlineMs?: number;
   readonly now?: () => Date;
@@ -24,24 +29,53 @@ export interface App {
   readonly runner: JobRunner;
   readonly ledger: QuotaLedger;
   readonly storage: Storage;
+  /** The HTTP server's port, when it runs (HTTP_PORT or PUBLIC_URL set). */
+  readonly httpPort?: number | undefined;
   close(): Promise<void>;
 }
 
-/** Builds the platform-neutral application (store, quota, providers, jobs, commands) from config. */
+/** Builds the platform-neutral application (store, quota, providers, jobs, HTTP server, commands) from config. */
 export async function buildApp(config: AppConfig, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const storage = overrides.storage ?? (await openStorage(config.storeUrl));
   const now = overrides.now;
   const ledger = new QuotaLedger(storage, { ...config.quota, now });
-  const providers = createProviders(config.providers, { fal: config.fal, retry: overrides.providerRetry });
+  const providers = createProviders(config.providers, { ...config, retry: overrides.providerRetry });
+  // Without a public URL no provider can reach us: completion is then found by stream or polling.
+  const publicUrl = config.http?.publicUrl;
+  const callbacks = publicUrl ? new CallbackRegistry(publicUrl) : undefined;
+  const inputHost = publicUrl ? new InputHost(publicUrl) : undefined;
+  let http: RunningHttpServer | undefined;
+  if (config.http) {
+    try {
+      http = await startHttpServer({ port: config.http.port, callbacks, inputs: inputHost, logger });
+    } catch (error) {
+      await storage.close();
+      throw error;
+    }
+    logger.info({ port: http.port, publicUrl }, 'HTTP server listening');
+  }
   const runner = new JobRunner({
     storage,
     ledger,
     providers,
     logger,
     poll: overrides.poll,
+    pushPoll: overrides.pushPoll,
+    callbacks,
+    inputHost,
     deadlineMs: overrides.deadlineMs,
     now: now ? () => now().getTime() : undefined,
   });
   const commands = createCommands({ runner, ledger, logger });
-  return { commands, runner, ledger, storage, close: () => storage.close() };
+  return {
+    commands,
+    runner,
+    ledger,
+    storage,
+    httpPort: http?.port,
+    close: async () => {
+      await http?.close();
+      await storage.close();
+    },
+  };
 }

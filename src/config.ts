@@ -4,19 +4,42 @@ import { parseStoreUrl } from './core/store/open.ts';
 
 export const PROVIDER_NAMES = ['fal', 'chainhub', 'sinancode', 'nanobananaapi', 'gemini'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-/** Providers this build can call; the others are named in DESIGN.md and arrive later. */
-const AVAILABLE_PROVIDERS: readonly ProviderName[] = ['fal'];
+/** Providers that only take images as URLs: Telegram photos reach them through the bot's own PUBLIC_URL. */
+const URL_INPUT_PROVIDERS: readonly ProviderName[] = ['sinancode', 'nanobananaapi'];
+/** The environment variable holding each provider's key, and where to get one. */
+const PROVIDER_KEYS: Readonly<Record<ProviderName, { readonly variable: string; readonly where: string }>> = {
+  fal: { variable: 'FAL_KEY', where: 'create a key at https://fal.ai/dashboard/keys' },
+  chainhub: { variable: 'CHAINHUB_API_KEY', where: 'from your ChainHub console' },
+  sinancode: { variable: 'SINANCODE_API_KEY', where: 'from your SinanCode console' },
+  nanobananaapi: { variable: 'NANOBANANAAPI_API_KEY', where: 'from https://nanobananaapi.ai/api-key' },
+  gemini: { variable: 'GEMINI_API_KEY', where: 'create a key at https://aistudio.google.com/apikey' },
+};
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export interface AppConfig {
   readonly discord?: { readonly token: string; readonly guildId?: string | undefined; readonly apiBase: string } | undefined;
   readonly telegram?: { readonly token: string; readonly apiRoot: string } | undefined;
   readonly providers: readonly ProviderName[];
-  readonly fal?: { readonly key: string; readonly queueUrl: string; readonly model: string; readonly textModel: string } | undefined;
+  readonly fal?: FalConfig | undefined;
+  readonly chainhub?: { readonly key: string; readonly baseUrl: string; readonly model: string; readonly textModel: string } | undefined;
+  readonly sinancode?: { readonly key: string; readonly baseUrl: string } | undefined;
+  readonly nanobananaapi?: { readonly key: string; readonly baseUrl: string; readonly watermark?: string | undefined } | undefined;
+  readonly gemini?: { readonly key: string; readonly baseUrl: string; readonly model: string } | undefined;
+  /** The HTTP server (health, provider callbacks, hosted inputs); absent when neither HTTP_PORT nor PUBLIC_URL is set. */
+  readonly http?: { readonly port: number; readonly publicUrl?: string | undefined } | undefined;
   readonly storeUrl: string;
   readonly quota: { readonly limit: number; readonly window: WindowKind; readonly timeZone: string };
   readonly owners: ReadonlyArray<{ readonly platform: 'discord' | 'telegram'; readonly userId: string }>;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export interface FalConfig {
+  readonly key: string;
+  readonly queueUrl: string;
+  readonly model: string;
+  readonly textModel: string;
+  readonly resolution?: string | undefined;
+  readonly jwksUrl: string;
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly problems: readonly string[] };
@@ -49,6 +72,28 @@ const envSchema = z.object({
   FAL_QUEUE_URL: httpUrl('FAL_QUEUE_URL', 'https://queue.fal.run'),
   FAL_MODEL: optional,
   FAL_TEXT_MODEL: optional,
+  FAL_RESOLUTION: optional.refine((v) => v === undefined || /^(0\.5|1|2|4)K$/.test(v), {
+    message: 'FAL_RESOLUTION must be one of 0.5K, 1K, 2K, 4K',
+  }),
+  FAL_JWKS_URL: httpUrl('FAL_JWKS_URL', 'https://rest.alpha.fal.ai/.well-known/jwks.json'),
+  CHAINHUB_API_KEY: optional,
+  CHAINHUB_BASE_URL: httpUrl('CHAINHUB_BASE_URL', 'https://api.chainhub.tech'),
+  CHAINHUB_MODEL: optional,
+  CHAINHUB_TEXT_MODEL: optional,
+  SINANCODE_API_KEY: optional,
+  SINANCODE_BASE_URL: httpUrl('SINANCODE_BASE_URL', 'https://api.sinancode.com'),
+  NANOBANANAAPI_API_KEY: optional,
+  NANOBANANAAPI_BASE_URL: httpUrl('NANOBANANAAPI_BASE_URL', 'https://api.nanobananaapi.ai'),
+  NANOBANANAAPI_WATERMARK: optional,
+  GEMINI_API_KEY: optional,
+  GEMINI_BASE_URL: httpUrl('GEMINI_BASE_URL', 'https://generativelanguage.googleapis.com'),
+  GEMINI_MODEL: optional.refine((v) => v === undefined || /^[\w.-]+$/.test(v), {
+    message: 'GEMINI_MODEL must be a model id such as gemini-2.5-flash-image',
+  }),
+  PUBLIC_URL: httpUrl('PUBLIC_URL', 'https://bot.example.com'),
+  HTTP_PORT: optional.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) <= 65535), {
+    message: 'HTTP_PORT must be a port number from 0 to 65535 (0 picks a free port)',
+  }),
   STORE_URL: optional,
   QUOTA_LIMIT: optional.refine((v) => v === undefined || /^\d+$/.test(v), {
     message: 'QUOTA_LIMIT must be a whole number of images (0 or more), e.g. 10',
@@ -94,11 +139,42 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     fal: e.FAL_KEY
       ? {
           key: e.FAL_KEY,
-          queueUrl: (e.FAL_QUEUE_URL ?? 'https://queue.fal.run').replace(/\/+$/, ''),
+          queueUrl: trimUrl(e.FAL_QUEUE_URL ?? 'https://queue.fal.run'),
           model: e.FAL_MODEL ?? 'fal-ai/nano-banana/edit',
           textModel: e.FAL_TEXT_MODEL ?? 'fal-ai/nano-banana',
+          resolution: e.FAL_RESOLUTION,
+          jwksUrl: e.FAL_JWKS_URL ?? 'https://rest.alpha.fal.ai/.well-known/jwks.json',
         }
       : undefined,
+    chainhub: e.CHAINHUB_API_KEY
+      ? {
+          key: e.CHAINHUB_API_KEY,
+          baseUrl: trimUrl(e.CHAINHUB_BASE_URL ?? 'https://api.chainhub.tech'),
+          model: e.CHAINHUB_MODEL ?? 'fal-ai/nano-banana/edit',
+          textModel: e.CHAINHUB_TEXT_MODEL ?? 'fal-ai/nano-banana',
+        }
+      : undefined,
+    sinancode: e.SINANCODE_API_KEY
+      ? { key: e.SINANCODE_API_KEY, baseUrl: trimUrl(e.SINANCODE_BASE_URL ?? 'https://api.sinancode.com') }
+      : undefined,
+    nanobananaapi: e.NANOBANANAAPI_API_KEY
+      ? {
+          key: e.NANOBANANAAPI_API_KEY,
+          baseUrl: trimUrl(e.NANOBANANAAPI_BASE_URL ?? 'https://api.nanobananaapi.ai'),
+          watermark: e.NANOBANANAAPI_WATERMARK,
+        }
+      : undefined,
+    gemini: e.GEMINI_API_KEY
+      ? {
+          key: e.GEMINI_API_KEY,
+          baseUrl: trimUrl(e.GEMINI_BASE_URL ?? 'https://generativelanguage.googleapis.com'),
+          model: e.GEMINI_MODEL ?? 'gemini-2.5-flash-image',
+        }
+      : undefined,
+    http:
+      e.HTTP_PORT !== undefined || e.PUBLIC_URL !== undefined
+        ? { port: e.HTTP_PORT === undefined ? 8080 : Number(e.HTTP_PORT), publicUrl: e.PUBLIC_URL ? trimUrl(e.PUBLIC_URL) : undefined }
+        : undefined,
     storeUrl: e.STORE_URL ?? 'sqlite://./data/bot.sqlite',
     quota: {
       limit: e.QUOTA_LIMIT === undefined ? 10 : Number(e.QUOTA_LIMIT),
@@ -128,15 +204,22 @@ function crossChecks(e: EnvValues): string[] {
   }
   const names = providerNames(e.PROVIDERS);
   if (names.length === 0) problems.push('PROVIDERS must name at least one provider, e.g. fal');
+  const seen = new Set<string>();
   for (const name of names) {
     if (!(PROVIDER_NAMES as readonly string[]).includes(name)) {
       problems.push(`PROVIDERS: unknown provider "${name}"; known: ${PROVIDER_NAMES.join(', ')}`);
-    } else if (!AVAILABLE_PROVIDERS.includes(name as ProviderName)) {
-      problems.push(`PROVIDERS: "${name}" is not available in this version yet; use ${AVAILABLE_PROVIDERS.join(', ')}`);
+      continue;
     }
-  }
-  if (names.includes('fal') && !e.FAL_KEY) {
-    problems.push('FAL_KEY is required when PROVIDERS includes fal: create a key at https://fal.ai/dashboard/keys');
+    if (seen.has(name)) problems.push(`PROVIDERS names "${name}" twice`);
+    seen.add(name);
+    const key = PROVIDER_KEYS[name as ProviderName];
+    if (!e[key.variable as keyof EnvValues]) problems.push(`${key.variable} is required when PROVIDERS includes ${name}: ${key.where}`);
+    if (URL_INPUT_PROVIDERS.includes(name as ProviderName) && e.TELEGRAM_BOT_TOKEN && !e.PUBLIC_URL) {
+      problems.push(
+        `PUBLIC_URL is required when PROVIDERS includes ${name} and Telegram is enabled: ${name} only takes images as URLs, ` +
+          'and a Telegram file URL contains the bot token, so the bot serves the images itself under PUBLIC_URL',
+      );
+    }
   }
   if (e.STORE_URL) {
     try {
@@ -147,6 +230,10 @@ function crossChecks(e: EnvValues): string[] {
     }
   }
   return problems;
+}
+
+function trimUrl(url: string): string {
+  return url.replace(/\/+$/, '');
 }
 
 /** PROVIDERS as a list of names, `fal` when unset. */

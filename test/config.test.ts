@@ -18,7 +18,10 @@ describe('parseConfig', () => {
       queueUrl: 'https://queue.fal.run',
       model: 'fal-ai/nano-banana/edit',
       textModel: 'fal-ai/nano-banana',
+      resolution: undefined,
+      jwksUrl: 'https://rest.alpha.fal.ai/.well-known/jwks.json',
     });
+    expect(result.config.http).toBeUndefined();
     expect(result.config.storeUrl).toBe('sqlite://./data/bot.sqlite');
     expect(result.config.quota).toEqual({ limit: 10, window: 'day', timeZone: 'UTC' });
     expect(result.config.logLevel).toBe('info');
@@ -98,9 +101,60 @@ describe('parseConfig', () => {
     for (const secret of [badTelegram, badDiscord, FAL]) expect(text).not.toContain(secret);
   });
 
-  it('names providers that are not available yet', () => {
-    const result = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, PROVIDERS: 'fal,gemini' });
+  it('requires the key of every provider named in PROVIDERS, saying where to get it', () => {
+    const result = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, PROVIDERS: 'fal,gemini,chainhub' });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems.join('\n')).toMatch(/"gemini" is not available/);
+    if (result.ok) return;
+    const text = result.problems.join('\n');
+    expect(text).toMatch(/GEMINI_API_KEY is required when PROVIDERS includes gemini/);
+    expect(text).toMatch(/CHAINHUB_API_KEY is required when PROVIDERS includes chainhub/);
+    expect(text).not.toMatch(/FAL_KEY is required/);
+  });
+
+  it('reads every provider in order with its defaults', () => {
+    const result = parseConfig({
+      TELEGRAM_BOT_TOKEN: TELEGRAM,
+      PROVIDERS: 'gemini, sinancode,nanobananaapi,chainhub,fal',
+      FAL_KEY: FAL,
+      FAL_RESOLUTION: '2K',
+      CHAINHUB_API_KEY: 'ch-key',
+      SINANCODE_API_KEY: 'sc-key',
+      NANOBANANAAPI_API_KEY: 'nb-key',
+      NANOBANANAAPI_WATERMARK: 'MyBot',
+      GEMINI_API_KEY: 'g-key',
+      PUBLIC_URL: 'https://bot.example.com/',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const c = result.config;
+    expect(c.providers).toEqual(['gemini', 'sinancode', 'nanobananaapi', 'chainhub', 'fal']);
+    expect(c.fal?.resolution).toBe('2K');
+    expect(c.chainhub).toEqual({ key: 'ch-key', baseUrl: 'https://api.chainhub.tech', model: 'fal-ai/nano-banana/edit', textModel: 'fal-ai/nano-banana' });
+    expect(c.sinancode).toEqual({ key: 'sc-key', baseUrl: 'https://api.sinancode.com' });
+    expect(c.nanobananaapi).toEqual({ key: 'nb-key', baseUrl: 'https://api.nanobananaapi.ai', watermark: 'MyBot' });
+    expect(c.gemini).toEqual({ key: 'g-key', baseUrl: 'https://generativelanguage.googleapis.com', model: 'gemini-2.5-flash-image' });
+    expect(c.http).toEqual({ port: 8080, publicUrl: 'https://bot.example.com' });
+  });
+
+  it('needs PUBLIC_URL for URL-only providers when Telegram is on (its file URLs hold the token)', () => {
+    const env = { TELEGRAM_BOT_TOKEN: TELEGRAM, PROVIDERS: 'sinancode', SINANCODE_API_KEY: 'sc-key' };
+    const result = parseConfig(env);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.join('\n')).toMatch(/PUBLIC_URL is required when PROVIDERS includes sinancode/);
+    expect(parseConfig({ ...env, PUBLIC_URL: 'http://127.0.0.1:9000', HTTP_PORT: '0' })).toMatchObject({
+      ok: true,
+      config: { http: { port: 0, publicUrl: 'http://127.0.0.1:9000' } },
+    });
+  });
+
+  it('refuses unknown and repeated provider names, bad ports and resolutions', () => {
+    const result = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, PROVIDERS: 'fal,fal,dalle', HTTP_PORT: '70000', FAL_RESOLUTION: '3K' });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = result.problems.join('\n');
+    expect(text).toMatch(/unknown provider "dalle"/);
+    expect(text).toMatch(/names "fal" twice/);
+    expect(text).toMatch(/HTTP_PORT must be a port number/);
+    expect(text).toMatch(/FAL_RESOLUTION must be one of/);
   });
 });

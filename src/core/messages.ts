@@ -31,11 +31,12 @@ export function errorMessage(code: ErrorCode, userDetail?: string): string {
 export const messages = {
   queued: (position?: number) =>
     position === undefined ? 'Queued…' : position <= 0 ? 'Queued: you are next…' : `Queued: ${position} ahead of you…`,
-  running: () => 'Editing…',
+  running: (kind: 'edit' | 'imagine' = 'edit') => (kind === 'edit' ? 'Editing…' : 'Creating…'),
   delivering: () => 'Sending…',
   needPrompt: () => 'Tell me what to change: add a prompt describing the edit.',
   promptTooLong: (max: number) => `That prompt is too long. Keep it under ${max} characters.`,
-  needImage: () => 'Attach an image to edit.',
+  needImage: () => 'Attach an image to edit, or use /imagine to create one from text alone.',
+  needImaginePrompt: () => 'Tell me what to create: /imagine followed by a description, for example /imagine a red fox in the snow.',
   tooManyImages: (max: number) => `Send at most ${max} images at once.`,
   badCount: (max: number) => `Ask for between 1 and ${max} images.`,
   duplicate: () => 'I am already working on this request.',
@@ -54,12 +55,15 @@ export const messages = {
       ? [
           'Send me a photo with a caption saying what to change, and I will send back the edited image.',
           'You can also reply to a photo with /edit <what to change>. In groups, start the caption with /edit.',
+          '/imagine <description> creates a new image from text alone.',
+          'Options in the text: --n 2 (how many), --ar 16:9 (shape), --png / --jpeg / --webp (file format).',
           'Tip: send the image as a file to keep its full quality.',
           '/quota shows how many images you have left.',
         ].join('\n')
       : [
           'Use /edit with a prompt and an image, and I will reply with the edited image.',
           'Options: up to three input images, count (1–4 results), aspect_ratio and format.',
+          'Use /imagine with a prompt to create an image from text alone, with the same options.',
           '/quota shows how many images you have left.',
         ].join('\n'),
 };

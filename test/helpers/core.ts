@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { buildApp, type App, type AppOverrides } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import type { Commands } from '../../src/commands/commands.ts';
@@ -7,18 +8,17 @@ export const TEST_FAL_KEY = 'fal-test-key-0123456789abcdef';
 
 /**
  * The real application core, as main.ts builds it, on the memory store with fast polling and
- * retries, its fal provider pointed at a fake fal server.
+ * retries, its fal provider pointed at a fake fal server (or, with `env`, any provider at its fake).
  */
 export async function buildTestCore(options: {
-  falUrl: string;
+  falUrl?: string;
   quotaLimit?: number;
   env?: Record<string, string>;
   overrides?: AppOverrides;
 }): Promise<{ commands: Commands; app: App; close(): Promise<void> }> {
   const parsed = parseConfig({
     TELEGRAM_BOT_TOKEN: '123456:test-token-abcdefghijklmnopqrstuvwxyz',
-    FAL_KEY: TEST_FAL_KEY,
-    FAL_QUEUE_URL: options.falUrl,
+    ...(options.falUrl ? { FAL_KEY: TEST_FAL_KEY, FAL_QUEUE_URL: options.falUrl } : {}),
     STORE_URL: 'memory://',
     QUOTA_LIMIT: String(options.quotaLimit ?? 10),
     ...options.env,
@@ -30,4 +30,13 @@ export async function buildTestCore(options: {
     ...options.overrides,
   });
   return { commands: app.commands, app, close: () => app.close() };
+}
+
+/** A port nobody listens on right now, for a server whose public URL must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -78,7 +78,7 @@ describe('JobRunner', () => {
     expect(fal.jobs[0]!.inputImages[0]).toEqual(makePng(8, 8, 7));
     expect(await ledger.status(subject)).toMatchObject({ used: 2, reserved: 0 });
     const record = await storage.keyv<JobRecord>('jobs').get('discord:1001');
-    expect(record).toMatchObject({ state: 'done', delivered: 2, submission: { provider: 'fal', requestId: fal.jobs[0]!.requestId } });
+    expect(record).toMatchObject({ state: 'done', delivered: 2, provider: 'fal', submissions: [{ provider: 'fal', requestId: fal.jobs[0]!.requestId }] });
   });
 
   it('never runs or charges the same platform id twice', async () => {
@@ -150,7 +150,7 @@ describe('JobRunner', () => {
     const outcome = await runner.run(request(), recordingSink().sink);
     expect(outcome.kind).toBe('done');
     expect(fal.jobs).toHaveLength(1);
-    expect((await storage.keyv<JobRecord>('jobs').get('discord:1001'))?.submission?.provider).toBe('second');
+    expect((await storage.keyv<JobRecord>('jobs').get('discord:1001'))?.provider).toBe('second');
   });
 
   it('does not try the next provider when the first refused the input, and refunds', async () => {

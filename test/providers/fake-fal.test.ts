@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startChainHubContractFake, startFakeFal, startFalContractFake, type FakeFal } from '../helpers/fake-fal.ts';
 import { makePng } from '../helpers/png.ts';
 
 /** The fake itself: other suites (Telegram, Discord end to end) rely on it behaving like fal. */
@@ -109,4 +109,89 @@ it('waits for the n-th job and times out when it never comes', async () => {
   await submitEdit({ prompt: 'second' });
   expect((await waiting).input.prompt).toBe('second');
   await expect(fake.waitForJob(3, 20)).rejects.toThrow(/job 3/);
+});
+
+describe('time-based jobs, stream, webhook keys', () => {
+  it('completes a job at submit + durationMs, however often it was polled', async () => {
+    fake.script.durationMs = 300;
+    const job = await submitEdit();
+    const result = `/fal-ai/nano-banana/requests/${job.request_id}`;
+    expect((await call('GET', `${result}/status`)).json?.status).toBe('IN_QUEUE');
+    expect((await call('GET', result)).json).toEqual({ detail: 'Request is still in progress' });
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect((await call('GET', result)).status).toBe(200);
+    expect((await call('GET', `${result}/status`)).json?.status).toBe('COMPLETED');
+  });
+
+  it('streams a data event per change with keep-alive comments, and closes after COMPLETED', async () => {
+    await fake.close();
+    fake = await startFakeFal({ key: KEY, keepAliveMs: 5, script: { durationMs: 300 } });
+    const job = await submitEdit();
+    const res = await fetch(`${fake.url}/fal-ai/nano-banana/requests/${job.request_id}/status/stream?logs=0`, { headers: auth });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const text = await res.text();
+    const events = text.split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)).status);
+    expect(events).toEqual(['IN_QUEUE', 'IN_PROGRESS', 'COMPLETED']);
+    expect(text).toMatch(/^: keepalive$/m);
+  });
+
+  it('serves its Ed25519 JWKS without a key', async () => {
+    const res = await fetch(fake.jwksUrl);
+    const jwks = (await res.json()) as { keys: Array<Record<string, string>> };
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', x: expect.any(String) });
+    fake.rotateWebhookKey({ keepOld: true });
+    expect(((await (await fetch(fake.jwksUrl)).json()) as { keys: unknown[] }).keys).toHaveLength(2);
+  });
+});
+
+describe('ChainHub flavour', () => {
+  const bearer = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+
+  it('wants Bearer auth and answers with queue.fal.run URLs, as ChainHub does', async () => {
+    await fake.close();
+    fake = await startFakeFal({ key: KEY, flavour: 'chainhub' });
+    const body = { prompt: 'p', image_urls: [dataUri(makePng(4, 4, 1))] };
+    expect((await call('POST', '/fal-ai/nano-banana/edit', body)).status).toBe(401);
+    const res = await call('POST', '/fal-ai/nano-banana/edit', body, bearer);
+    const id = res.json?.request_id as string;
+    expect(res.json).toMatchObject({
+      status: 'IN_QUEUE',
+      status_url: `https://queue.fal.run/fal-ai/nano-banana/requests/${id}/status`,
+      response_url: `https://queue.fal.run/fal-ai/nano-banana/requests/${id}`,
+      cancel_url: `https://queue.fal.run/fal-ai/nano-banana/requests/${id}/cancel`,
+      logs: null,
+      metrics: {},
+    });
+    expect((await call('GET', `/fal-ai/auto/requests/${id}`, undefined, bearer)).json).toEqual({ detail: 'Request is still in progress' });
+    expect((await call('GET', `/fal-ai/nano-banana/requests/${id}/status/stream`, undefined, bearer)).status).toBe(404);
+  });
+
+  it('can lack the status route; result GETs then move a polled job on', async () => {
+    await fake.close();
+    fake = await startFakeFal({ key: KEY, flavour: 'chainhub', statusRoute: 'missing' });
+    const res = await call('POST', '/fal-ai/nano-banana', { prompt: 'p' }, bearer);
+    const result = `/fal-ai/nano-banana/requests/${res.json?.request_id as string}`;
+    expect((await call('GET', `${result}/status`, undefined, bearer)).status).toBe(404);
+    expect((await call('GET', result, undefined, bearer)).status).toBe(400);
+    expect((await call('GET', result, undefined, bearer)).status).toBe(400);
+    expect((await call('GET', result, undefined, bearer)).status).toBe(200);
+  });
+});
+
+describe('contract fakes', () => {
+  it('point the bot at themselves through the documented variables', async () => {
+    const retry = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 };
+    const fal = await startFalContractFake({ retry });
+    const chainhub = await startChainHubContractFake({ retry });
+    try {
+      expect(Object.keys(fal.env).sort()).toEqual(['FAL_JWKS_URL', 'FAL_KEY', 'FAL_QUEUE_URL']);
+      expect(fal.env.FAL_KEY).toBe(fal.key);
+      expect(Object.keys(chainhub.env).sort()).toEqual(['CHAINHUB_API_KEY', 'CHAINHUB_BASE_URL']);
+      expect([fal.provider.name, chainhub.provider.name]).toEqual(['fal', 'chainhub']);
+    } finally {
+      await fal.close();
+      await chainhub.close();
+    }
+  });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeFalBody, formatDetail } from '../../src/core/providers/fal-errors.ts';
 import { checkFalInput } from '../../src/core/providers/fal-input.ts';
-import { isRetryableStatus, isRetryableTransport, retryAfterMs } from '../../src/core/providers/fal-retry.ts';
+import { isRetryableTransport, retryAfterMs } from '../../src/core/http/retrying.ts';
+import { isRetryableStatus } from '../../src/core/providers/fal-retry.ts';
 import { appPath, buildRequestUrls, pinToQueue, withoutLogs } from '../../src/core/providers/fal-urls.ts';
 import type { EditInput } from '../../src/core/providers/provider.ts';
 
@@ -69,12 +70,11 @@ describe('fal retry rules', () => {
 
   it('repeats a submit only when the transport error proves nothing was sent', () => {
     for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNTIMEOUT']) {
-      expect(isRetryableTransport('submit', code)).toBe(true);
+      expect(isRetryableTransport({ idempotent: false }, code)).toBe(true);
     }
     for (const code of ['ECONNRESET', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'EPIPE']) {
-      expect(isRetryableTransport('submit', code)).toBe(false);
-      expect(isRetryableTransport('status', code)).toBe(true);
-      expect(isRetryableTransport('result', code)).toBe(true);
+      expect(isRetryableTransport({ idempotent: false }, code)).toBe(false);
+      expect(isRetryableTransport({ idempotent: true }, code)).toBe(true);
     }
   });
 

@@ -21,5 +21,10 @@ export interface ImageSource {
   readonly declaredBytes?: number | undefined;
   readonly declaredWidth?: number | undefined;
   readonly declaredHeight?: number | undefined;
+  /**
+   * A public URL serving the same bytes and holding no secret (a Discord attachment), which providers
+   * that take URLs may fetch themselves. Never set for a Telegram file: its URL contains the bot token.
+   */
+  readonly publicUrl?: string | undefined;
   load(signal: AbortSignal): Promise<Buffer>;
 }

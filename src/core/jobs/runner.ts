@@ -1,9 +1,14 @@
 import { BotError, isBotError, toBotError } from '../errors.ts';
+import type { InputHost } from '../http/input-host.ts';
+import type { ImageData } from '../images/image.ts';
 import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../images/inspect.ts';
 import type { Logger } from '../log.ts';
-import type { EditInput, Provider, Submission } from '../providers/provider.ts';
+import { ProviderHealth } from '../providers/health.ts';
+import type { Provider, ResultImage, Submission } from '../providers/provider.ts';
 import type { QuotaLedger } from '../quota/ledger.ts';
 import type { Storage } from '../store/storage.ts';
+import type { CallbackRegistry } from './callbacks.ts';
+import { dispatch, type Dispatched, type DispatchDeps } from './dispatch.ts';
 import { DEFAULT_POLL_POLICY, followUntilDone, type PollPolicy } from './follow.ts';
 import { loadInputs } from './inputs.ts';
 import { JobRepository } from './repository.ts';
@@ -20,6 +25,13 @@ export interface RunnerOptions {
   /** Overall deadline of a job, from acceptance to results in hand. Default 10 minutes. */
   readonly deadlineMs?: number;
   readonly poll?: PollPolicy;
+  /** Fallback polling while a callback is expected; default PUSH_FALLBACK_POLICY. */
+  readonly pushPoll?: PollPolicy;
+  /** Circuit breakers; one per runner by default. */
+  readonly health?: ProviderHealth;
+  /** Set when the bot has a public URL (see DispatchDeps). */
+  readonly callbacks?: CallbackRegistry | undefined;
+  readonly inputHost?: InputHost | undefined;
   readonly downloadTimeoutMs?: number;
   readonly now?: () => number;
 }
@@ -31,7 +43,7 @@ interface Run {
   readonly sink: JobSink;
   readonly signal: AbortSignal;
   readonly log: Logger;
-  provider?: Provider;
+  dispatched?: Dispatched;
 }
 
 /**
@@ -43,11 +55,18 @@ export class JobRunner {
   private readonly options: RunnerOptions;
   private readonly jobs: JobRepository;
   private readonly now: () => number;
+  private readonly dispatchDeps: DispatchDeps;
 
   constructor(options: RunnerOptions) {
     this.options = options;
     this.jobs = new JobRepository(options.storage);
     this.now = options.now ?? Date.now;
+    this.dispatchDeps = {
+      providers: options.providers,
+      health: options.health ?? new ProviderHealth({ now: this.now }),
+      callbacks: options.callbacks,
+      inputs: options.inputHost,
+    };
   }
 
   async run(request: JobRequest, sink: JobSink): Promise<JobOutcome> {
@@ -93,41 +112,89 @@ export class JobRunner {
   private async execute(run: Run, disarmDeadline: () => void): Promise<JobOutcome> {
     const { request, record, signal } = run;
     const limits = this.options.imageLimits ?? DEFAULT_IMAGE_LIMITS;
-    const images = await loadInputs(request.images, limits, signal);
-    const input: EditInput = {
-      prompt: request.prompt,
-      images,
-      count: request.count,
-      aspectRatio: request.aspectRatio,
-      outputFormat: record.outputFormat,
-    };
-    const submission = await this.submit(run, input);
-    record.submission = submission;
-    await this.save(record, 'submitted');
-
-    const provider = run.provider!;
-    const final = await followUntilDone(provider, submission, {
-      policy: this.options.poll ?? DEFAULT_POLL_POLICY,
+    const inputs = await loadInputs(request.images, limits, signal);
+    const dispatched = await dispatch(
+      this.dispatchDeps,
+      { prompt: request.prompt, inputs, count: request.count, aspectRatio: request.aspectRatio, outputFormat: record.outputFormat },
       signal,
-      onProgress: async (event) => {
-        await this.save(record, event.type === 'queued' ? 'queued' : 'running');
-        await this.progress(run, event);
-      },
-      onStatusError: (error) => run.log.warn({ err: toBotError(error).message }, 'status check failed; polling on'),
-    });
-    if (final.state === 'failed') throw new BotError('PROVIDER_FAILED', `${provider.name}: ${final.reason}`);
+      run.log,
+    );
+    run.dispatched = dispatched;
+    try {
+      const { provider } = dispatched;
+      record.provider = provider.name;
+      record.submissions = dispatched.submissions;
+      record.requested = dispatched.requested;
+      await this.save(record, 'submitted');
+      const completed = await this.awaitCompletion(run, dispatched);
 
-    await this.save(record, 'fetching');
-    const result = await provider.result(submission, signal);
-    const outputs = await fetchResults(
-      result,
-      { limits, timeoutMs: this.options.downloadTimeoutMs ?? 60_000, signal },
+      await this.save(record, 'fetching');
+      const outputs = await this.fetchAll(run, provider, completed, limits);
+      const delivering = outputs.slice(0, request.count);
+      // Results are in hand: from here on the job only waits for the platform, not the provider.
+      disarmDeadline();
+      return await this.deliver(run, provider, delivering);
+    } finally {
+      dispatched.release();
+    }
+  }
+
+  /** Follows every submission to its end; the ones that completed, or the first failure when none did. */
+  private async awaitCompletion(run: Run, dispatched: Dispatched): Promise<Submission[]> {
+    const { provider, submissions, route } = dispatched;
+    const settled = await Promise.allSettled(
+      submissions.map((submission, i) =>
+        followUntilDone(provider, submission, {
+          policy: this.options.poll ?? DEFAULT_POLL_POLICY,
+          signal: run.signal,
+          // Several submits of one job move together; the first one speaks for all.
+          onProgress: async (event) => {
+            if (i !== 0) return;
+            await this.save(run.record, event.type === 'queued' ? 'queued' : 'running');
+            await this.progress(run, event);
+          },
+          onStatusError: (error) => run.log.warn({ err: toBotError(error).message }, 'status check failed; polling on'),
+          pushed: route ? { wakeup: route.wakeupFor(submission.requestId), policy: this.options.pushPoll } : undefined,
+        }),
+      ),
+    );
+    if (run.signal.aborted) throw run.signal.reason;
+    const completed: Submission[] = [];
+    let firstFailure: BotError | undefined;
+    settled.forEach((outcome, i) => {
+      const submission = submissions[i]!;
+      if (outcome.status === 'rejected') firstFailure ??= toBotError(outcome.reason);
+      else if (outcome.value.state === 'completed') completed.push(submission);
+      else {
+        const reason = outcome.value.reason;
+        firstFailure ??= new BotError('PROVIDER_FAILED', `${provider.name}: ${reason}`, { userDetail: reason });
+      }
+    });
+    if (completed.length === 0) throw firstFailure ?? new BotError('INTERNAL', 'no submission to follow');
+    if (firstFailure) run.log.warn({ code: firstFailure.code, err: firstFailure.message }, 'part of the job failed');
+    return completed;
+  }
+
+  /** Every completed submission's images, downloaded and checked; a part that fails is left out. */
+  private async fetchAll(run: Run, provider: Provider, completed: readonly Submission[], limits: ImageLimits): Promise<ImageData[]> {
+    const results = await Promise.allSettled(completed.map((submission) => provider.result(submission, run.signal)));
+    if (run.signal.aborted) throw run.signal.reason;
+    const images: ResultImage[] = [];
+    let firstFailure: unknown;
+    for (const outcome of results) {
+      if (outcome.status === 'fulfilled') images.push(...outcome.value.images);
+      else firstFailure ??= outcome.reason;
+    }
+    if (images.length === 0 && firstFailure !== undefined) throw firstFailure;
+    return fetchResults(
+      { images },
+      { limits, timeoutMs: this.options.downloadTimeoutMs ?? 60_000, signal: run.signal },
       (error) => run.log.warn({ code: error.code, err: error.message }, 'a result image was left out'),
     );
-    const delivering = outputs.slice(0, request.count);
-    // Results are in hand: from here on the job only waits for the platform, not the provider.
-    disarmDeadline();
+  }
 
+  private async deliver(run: Run, provider: Provider, delivering: readonly ImageData[]): Promise<JobOutcome> {
+    const { request, record } = run;
     await this.save(record, 'delivering');
     await this.progress(run, { type: 'delivering' });
     const ledger = this.options.ledger;
@@ -146,40 +213,11 @@ export class JobRunner {
     return { kind: 'done', delivered, elapsedMs, quota: after };
   }
 
-  /** Tries providers in order; one that is down before accepting the job is skipped for the next. */
-  private async submit(run: Run, input: EditInput): Promise<Submission> {
-    const reasons: string[] = [];
-    const able = this.options.providers.filter((provider) => {
-      const reason = provider.check(input);
-      if (reason) reasons.push(reason);
-      return reason === null;
-    });
-    if (able.length === 0) {
-      throw new BotError('PROVIDER_REJECTED', `no provider can run this input: ${reasons.join('; ')}`, {
-        userDetail: reasons[0],
-      });
-    }
-    let lastError: BotError | undefined;
-    for (const provider of able) {
-      try {
-        const submission = await provider.submit(input, run.signal);
-        run.provider = provider;
-        run.log.info({ provider: provider.name, requestId: submission.requestId }, 'submitted');
-        return submission;
-      } catch (error) {
-        if (run.signal.aborted) throw error;
-        lastError = toBotError(error);
-        if (lastError.code !== 'PROVIDER_UNAVAILABLE') throw lastError;
-        run.log.warn({ provider: provider.name, err: lastError.message }, 'provider unavailable; trying the next');
-      }
-    }
-    throw lastError ?? new BotError('PROVIDER_UNAVAILABLE', 'no provider configured');
-  }
-
   private async fail(run: Run, error: BotError): Promise<JobOutcome> {
     const { record, request } = run;
-    if (error.code === 'TIMED_OUT' && record.submission && run.provider) {
-      await run.provider.cancel(record.submission);
+    if (error.code === 'TIMED_OUT' && run.dispatched) {
+      const { provider, submissions } = run.dispatched;
+      await Promise.all(submissions.map((submission) => provider.cancel(submission)));
     }
     try {
       await this.options.ledger.refund(request.subject, request.id);

@@ -34,7 +34,11 @@ export interface JobRecord {
   updatedAt: number;
   deadlineAt: number;
   reservationId?: string | undefined;
-  submission?: Submission | undefined;
+  /** The provider that accepted the job, and its request(s): several when it makes one image per submit. */
+  provider?: string | undefined;
+  submissions?: readonly Submission[] | undefined;
+  /** Images the accepted submits asked for; fewer than `count` when some submits failed. */
+  requested?: number | undefined;
   delivered?: number | undefined;
   errorCode?: ErrorCode | undefined;
 }

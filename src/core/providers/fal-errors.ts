@@ -1,9 +1,6 @@
 import { BotError } from '../errors.ts';
-import { TransportError, type JsonResponse } from '../http/request.ts';
-import { scrubSecrets } from '../secrets.ts';
-import type { FalCall } from './fal-retry.ts';
-
-const MAX_REASON = 300;
+import type { JsonResponse } from '../http/request.ts';
+import { cleanReason } from './provider-errors.ts';
 
 /**
  * fal's `detail` in words: `[{loc:['body','prompt'], msg:'field required'}]` → "prompt: field required".
@@ -45,13 +42,6 @@ export function describeFalBody(json: unknown): string | undefined {
     if (typeof value === 'string' && value.trim()) return value.trim();
   }
   return undefined;
-}
-
-/** Server text quoted in an error is cut short and scrubbed: a misbehaving proxy could echo our key. */
-export function cleanReason(reason: string | undefined, secret: string): string | undefined {
-  if (reason === undefined) return undefined;
-  const scrubbed = scrubSecrets(reason, [secret]);
-  return scrubbed.length > MAX_REASON ? `${scrubbed.slice(0, MAX_REASON)}…` : scrubbed;
 }
 
 function suffix(reason: string | undefined): string {
@@ -107,16 +97,4 @@ export function resultError(provider: string, res: JsonResponse, secret: string)
   return new BotError('PROVIDER_FAILED', `${provider} request failed (HTTP ${s})${suffix(reason)}`, {
     ...(userDetail ? { userDetail } : {}),
   });
-}
-
-/** Failures below HTTP, after retries. TransportError messages never carry the URL or headers. */
-export function transportError(provider: string, call: FalCall, error: unknown, secret: string): BotError {
-  if (error instanceof BotError) return error;
-  if (error instanceof TransportError) {
-    const code = error.transportCode === 'BODY_TOO_LARGE' ? 'PROVIDER_PROTOCOL' : 'PROVIDER_UNAVAILABLE';
-    return new BotError(code, `${provider} ${call} failed: ${error.transportCode}`, { cause: error });
-  }
-  // Unexpected (a bad URL in config, say); undici's own messages could in theory quote a header.
-  const message = cleanReason(error instanceof Error ? error.message : String(error), secret);
-  return new BotError('INTERNAL', `${provider} ${call} failed: ${message}`);
 }

@@ -1,28 +1,33 @@
 import { z } from 'zod';
 import { BotError } from '../errors.ts';
-import type { JsonRequest } from '../http/request.ts';
-import type { RetryPolicy } from '../http/retry.ts';
-import { cleanReason, resultError, statusError, submitError, transportError } from './fal-errors.ts';
+import { createFalClient, type FalConnection } from './fal-client.ts';
+import { resultError, submitError } from './fal-errors.ts';
 import { checkFalInput, toFalBody } from './fal-input.ts';
-import { FAL_RETRY_DEFAULTS, falRequest, type FalCall } from './fal-retry.ts';
-import { buildRequestUrls, pinToQueue, trimBase, trimModel, withoutLogs, type FalRequestUrls } from './fal-urls.ts';
-import type { EditInput, Provider, ProviderResult, ProviderStatus, Submission } from './provider.ts';
+import { falCapabilities, takesResolution } from './fal-models.ts';
+import { readStatusResponse } from './fal-status.ts';
+import { watchFalStatus } from './fal-stream.ts';
+import { trimModel, withoutLogs } from './fal-urls.ts';
+import { createFalWebhookVerifier } from './fal-webhook.ts';
+import { protocolError } from './provider-errors.ts';
+import type { EditInput, Provider, ProviderResult, ProviderStatus, PushTarget, Submission } from './provider.ts';
 
-export interface FalOptions {
-  /** Default 'fal'; a fal-compatible proxy gets its own name. */
-  name?: string;
-  key: string;
-  /** e.g. https://queue.fal.run; a trailing slash is tolerated. */
-  queueUrl: string;
-  /** Edit model, e.g. 'fal-ai/nano-banana/edit'. */
-  model: string;
+export { falCapabilities, falResolutions, FAL_CAPABILITIES } from './fal-models.ts';
+
+export interface FalOptions extends FalConnection {
   /** Text-to-image model, e.g. 'fal-ai/nano-banana'. */
   textModel: string;
-  /** Default 'Key' (fal); a fal-compatible proxy uses 'Bearer'. */
-  authScheme?: 'Key' | 'Bearer';
-  retry?: Partial<Record<FalCall, RetryPolicy>>;
-  /** Per HTTP call; default that of requestJson (30 s). */
-  timeoutMs?: number;
+  /** FAL_RESOLUTION (e.g. 1K, 2K, 4K): sent only to models that take it (reference §1.15). */
+  resolution?: string | undefined;
+  /** Offer `watch` over fal's status stream; default true. A proxy without the stream turns it off. */
+  stream?: boolean | undefined;
+  /** Offer webhooks (`fal_webhook` on submit, `verifyCallback`); default true. */
+  webhooks?: boolean | undefined;
+  /** Where the webhook signing keys are; default https://rest.alpha.fal.ai/.well-known/jwks.json. */
+  jwksUrl?: string | undefined;
+  /** Clock for the webhook timestamp check, in ms since the epoch; tests move it. */
+  now?: (() => number) | undefined;
+  /** Longest silence on the status stream before giving up; default 30 s (fal comments every 15 s). */
+  streamIdleMs?: number | undefined;
 }
 
 const SubmitAnswer = z.object({
@@ -30,13 +35,6 @@ const SubmitAnswer = z.object({
   status_url: z.string().nullish(),
   response_url: z.string().nullish(),
   cancel_url: z.string().nullish(),
-});
-
-const StatusAnswer = z.object({
-  status: z.string(),
-  queue_position: z.number().nullish(),
-  error: z.string().nullish(),
-  error_type: z.string().nullish(),
 });
 
 const ResultAnswer = z.object({
@@ -47,102 +45,62 @@ const ResultAnswer = z.object({
 /** How long a best-effort cancel may take in all, retries included. */
 const CANCEL_BUDGET_MS = 30_000;
 
+/** `?fal_webhook=<url>` on the submit URL (reference §1.2, §1.8). */
+function withWebhook(submitUrl: string, push: PushTarget | undefined): string {
+  return push ? `${submitUrl}?fal_webhook=${encodeURIComponent(push.callbackUrl)}` : submitUrl;
+}
+
 /** The fal queue API (reference §1), also serving any fal-compatible proxy by base URL and auth scheme. */
 export function createFalProvider(options: FalOptions): Provider {
-  const name = options.name ?? 'fal';
-  const queueUrl = trimBase(options.queueUrl);
-  const secret = options.key;
-  const authorization = `${options.authScheme ?? 'Key'} ${options.key}`;
+  const client = createFalClient(options);
+  const { name, secret, queueUrl } = client;
+  const capabilities = falCapabilities(options.model);
+  const webhooks = options.webhooks ?? true;
 
-  const policy = (call: FalCall): RetryPolicy => options.retry?.[call] ?? FAL_RETRY_DEFAULTS[call];
-
-  const send = async (call: FalCall, req: Omit<JsonRequest, 'headers' | 'timeoutMs'>) => {
-    const full: JsonRequest = {
-      ...req,
-      headers: { authorization },
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    };
-    try {
-      return await falRequest(call, full, policy(call));
-    } catch (error) {
-      if (req.signal?.aborted) throw req.signal.reason;
-      throw transportError(name, call, error, secret);
-    }
-  };
-
-  /** Follow-up URLs: those the submit answer gave (pinned to our origin), else built by the sub-path rule. */
-  const urlsOf = (submission: Submission): FalRequestUrls => {
-    const built = buildRequestUrls(queueUrl, options.model, submission.requestId);
-    const urls = submission.urls ?? {};
-    return {
-      status: pinToQueue(queueUrl, urls.status) ?? built.status,
-      response: pinToQueue(queueUrl, urls.response) ?? built.response,
-      cancel: pinToQueue(queueUrl, urls.cancel) ?? built.cancel,
-    };
-  };
-
-  const protocol = (call: FalCall, problem: string) =>
-    new BotError('PROVIDER_PROTOCOL', `${name} ${call} answer is unreadable: ${problem}`);
-
-  return {
+  const provider: Provider = {
     name,
 
-    check(input: EditInput): string | null {
-      return checkFalInput(input);
-    },
+    capabilities,
 
-    async submit(input: EditInput, signal: AbortSignal): Promise<Submission> {
-      const problem = checkFalInput(input);
+    async submit(input: EditInput, signal: AbortSignal, push?: PushTarget): Promise<Submission> {
+      const problem = checkFalInput(input, capabilities);
       // The core checks first; this guard keeps a bad input from ever costing money.
       if (problem) throw new BotError('PROVIDER_REJECTED', `${name} cannot run the input: ${problem}`, { userDetail: problem });
       const model = trimModel(input.images.length > 0 ? options.model : options.textModel);
+      const resolution = takesResolution(model) ? options.resolution : undefined;
       // Built once: retries resend the same body instead of re-encoding every image.
-      const body = toFalBody(input);
-      const res = await send('submit', { method: 'POST', url: `${queueUrl}/${model}`, body, signal });
+      const body = toFalBody(input, { resolution });
+      const url = withWebhook(`${queueUrl}/${model}`, webhooks ? push : undefined);
+      const res = await client.send('submit', { method: 'POST', url, body, signal });
       if (res.status < 200 || res.status > 299) throw submitError(name, res, secret);
       const parsed = SubmitAnswer.safeParse(res.json);
-      if (!parsed.success) throw protocol('submit', 'no request_id');
+      if (!parsed.success) throw protocolError(name, 'submit', 'no request_id');
       const answer = parsed.data;
-      const built = buildRequestUrls(queueUrl, model, answer.request_id);
+      // With a webhook fal may answer only {request_id, gateway_request_id}: the URLs are then built.
       return {
         provider: name,
         requestId: answer.request_id,
         urls: {
-          status: pinToQueue(queueUrl, answer.status_url ?? undefined) ?? built.status,
-          response: pinToQueue(queueUrl, answer.response_url ?? undefined) ?? built.response,
-          cancel: pinToQueue(queueUrl, answer.cancel_url ?? undefined) ?? built.cancel,
+          ...client.urlsFromAnswer(model, answer.request_id, {
+            status: answer.status_url ?? undefined,
+            response: answer.response_url ?? undefined,
+            cancel: answer.cancel_url ?? undefined,
+          }),
         },
       };
     },
 
     async status(submission: Submission, signal: AbortSignal): Promise<ProviderStatus> {
-      const url = withoutLogs(urlsOf(submission).status);
-      const res = await send('status', { method: 'GET', url, signal });
-      if (res.status < 200 || res.status > 299) throw statusError(name, res, secret);
-      const parsed = StatusAnswer.safeParse(res.json);
-      if (!parsed.success) throw protocol('status', 'no status field');
-      const answer = parsed.data;
-      switch (answer.status) {
-        case 'IN_QUEUE':
-          return { state: 'queued', position: answer.queue_position ?? undefined };
-        case 'IN_PROGRESS':
-          return { state: 'running' };
-        case 'COMPLETED': {
-          const failure = [answer.error, answer.error_type].filter((v): v is string => !!v && v.trim() !== '');
-          if (failure.length === 0) return { state: 'completed' };
-          return { state: 'failed', reason: cleanReason(failure.join(' / '), secret) ?? 'failed' };
-        }
-        default:
-          // Unknown values (FAILED, CANCELED in third-party schemas) are terminal: the result GET decides.
-          return { state: 'completed' };
-      }
+      const url = withoutLogs(client.urlsOf(submission).status);
+      const res = await client.send('status', { method: 'GET', url, signal });
+      return readStatusResponse(name, res, secret);
     },
 
     async result(submission: Submission, signal: AbortSignal): Promise<ProviderResult> {
-      const res = await send('result', { method: 'GET', url: urlsOf(submission).response, signal });
+      const res = await client.send('result', { method: 'GET', url: client.urlsOf(submission).response, signal });
       if (res.status < 200 || res.status > 299) throw resultError(name, res, secret);
       const parsed = ResultAnswer.safeParse(res.json);
-      if (!parsed.success) throw protocol('result', 'expected {images: [{url}], description}');
+      if (!parsed.success) throw protocolError(name, 'result', 'expected {images: [{url}], description}');
       return {
         images: parsed.data.images.map((image) => ({ url: image.url, contentType: image.content_type ?? undefined })),
         description: parsed.data.description ?? undefined,
@@ -151,10 +109,28 @@ export function createFalProvider(options: FalOptions): Provider {
 
     async cancel(submission: Submission): Promise<void> {
       try {
-        await send('cancel', { method: 'PUT', url: urlsOf(submission).cancel, signal: AbortSignal.timeout(CANCEL_BUDGET_MS) });
+        await client.send('cancel', {
+          method: 'PUT',
+          url: client.urlsOf(submission).cancel,
+          signal: AbortSignal.timeout(CANCEL_BUDGET_MS),
+        });
       } catch {
         // Best effort by contract: the job is being given up on either way.
       }
     },
   };
+
+  if (options.stream ?? true) {
+    provider.watch = (submission, signal) =>
+      watchFalStatus({
+        provider: name,
+        statusUrl: client.urlsOf(submission).status,
+        authorization: client.authorization,
+        secret,
+        signal,
+        idleMs: options.streamIdleMs,
+      });
+  }
+  if (webhooks) provider.verifyCallback = createFalWebhookVerifier({ jwksUrl: options.jwksUrl, now: options.now });
+  return provider;
 }

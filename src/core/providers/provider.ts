@@ -6,16 +6,52 @@ export const OUTPUT_FORMATS = ['jpeg', 'png', 'webp'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export const MAX_IMAGES_PER_JOB = 4;
 
-/** The normalised request every provider maps to its own fields. */
+/**
+ * What a provider can do, declared once so the core can check a request before any money is spent
+ * and adapt it where that is harmless (several submits instead of a count; another format).
+ */
+export interface ProviderCapabilities {
+  /** Most input images one request takes. */
+  readonly maxInputImages: number;
+  /** Whether it generates from a prompt alone. */
+  readonly textToImage: boolean;
+  /** Most images one submit can ask for; 1 when the provider has no count field. */
+  readonly maxImagesPerSubmit: number;
+  /** Formats it can be asked for, preferred first; empty when it has no format field and picks itself. */
+  readonly outputFormats: readonly OutputFormat[];
+  /** Ratios it accepts. Leaving the ratio unset (the input's ratio, or the provider's default) is always allowed. */
+  readonly aspectRatios: readonly AspectRatio[];
+  readonly maxPromptLength: number;
+  /**
+   * How input images reach it: 'bytes' (data URIs or inline data built from the bytes we hold) or
+   * 'url' (it fetches public URLs; the core fills `InputImage.url`).
+   */
+  readonly imageInput: 'bytes' | 'url';
+}
+
+/**
+ * An input image as a provider receives it. `url`, set by the core for providers that take URLs, is
+ * public, serves exactly these bytes and holds no secret (never a Telegram file URL).
+ */
+export type InputImage = ImageData & { readonly url?: string | undefined };
+
+/** The normalised request every provider maps to its own fields. The core has checked it against the capabilities. */
 export interface EditInput {
   readonly prompt: string;
   /** Empty for text-to-image. */
-  readonly images: readonly ImageData[];
-  /** 1 to 4. */
+  readonly images: readonly InputImage[];
+  /** 1 to the provider's maxImagesPerSubmit. */
   readonly count: number;
   /** Undefined: the provider's default (for edits, the input image's ratio). */
   readonly aspectRatio?: AspectRatio | undefined;
-  readonly outputFormat: OutputFormat;
+  /** Undefined only for providers without a format field (capabilities.outputFormats is empty). */
+  readonly outputFormat?: OutputFormat | undefined;
+}
+
+/** Where a provider that can push completion should send it (fal webhook, nanobananaapi callBackUrl). */
+export interface PushTarget {
+  /** Public and unguessable: it carries a per-job token. */
+  readonly callbackUrl: string;
 }
 
 /**
@@ -45,6 +81,22 @@ export interface ProviderResult {
   readonly description?: string | undefined;
 }
 
+/** One HTTP request to the bot's callback route, as received: verification needs the raw bytes. */
+export interface CallbackRequest {
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Buffer;
+}
+
+/**
+ * A callback is only a hint that a job may be finished: the core then asks the provider (status,
+ * result) before trusting anything. `requestId` is the provider's id named in the callback, checked
+ * against the job's own submission.
+ */
+export type CallbackVerdict =
+  | { readonly ok: true; readonly requestId: string }
+  | { readonly ok: false; readonly reason: string };
+
 /**
  * One interface for every provider. Methods throw `BotError`:
  * PROVIDER_REJECTED (input refused, nothing spent), PROVIDER_UNAVAILABLE (down; try the next provider
@@ -52,12 +104,22 @@ export interface ProviderResult {
  */
 export interface Provider {
   readonly name: string;
-  /** Reasons this provider cannot run the input, checked before any money is spent; null when it can. */
-  check(input: EditInput): string | null;
-  submit(input: EditInput, signal: AbortSignal): Promise<Submission>;
+  readonly capabilities: ProviderCapabilities;
+  /**
+   * Starts a job. `push` is given when the bot has a public URL and the provider can call back.
+   * A synchronous provider does all its work here and keeps the result until `result` is called.
+   */
+  submit(input: EditInput, signal: AbortSignal, push?: PushTarget): Promise<Submission>;
   status(submission: Submission, signal: AbortSignal): Promise<ProviderStatus>;
   /** The final output; throws PROVIDER_FAILED when the request ended in an error. */
   result(submission: Submission, signal: AbortSignal): Promise<ProviderResult>;
   /** Best effort: never throws. */
   cancel(submission: Submission): Promise<void>;
+  /**
+   * Optional: status changes pushed over one connection (fal's `status/stream`). Yields each status and
+   * ends after a terminal one; ending early or throwing makes the core fall back to polling.
+   */
+  watch?(submission: Submission, signal: AbortSignal): AsyncIterable<ProviderStatus>;
+  /** Optional, for providers that push completion: checks a callback (signature, shape). Never throws. */
+  verifyCallback?(request: CallbackRequest): Promise<CallbackVerdict>;
 }

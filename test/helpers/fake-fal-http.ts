@@ -1,0 +1,67 @@
+import type { ServerResponse } from 'node:http';
+
+/** Small HTTP and image helpers of the loopback fal queue. */
+
+export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(text);
+}
+
+export function missing(res: ServerResponse, field: string): void {
+  json(res, 422, { detail: [{ loc: ['body', field], msg: 'field required', type: 'value_error.missing' }] });
+}
+
+/** Only base64 data URIs: a plain URL here would mean a platform URL (maybe with a token) leaked to fal. */
+export function decodeDataUri(uri: unknown): Buffer | undefined {
+  if (typeof uri !== 'string') return undefined;
+  const match = /^data:[a-z]+\/[a-z0-9.+-]+;base64,([A-Za-z0-9+/]+={0,2})$/i.exec(uri);
+  if (!match) return undefined;
+  const bytes = Buffer.from(match[1]!, 'base64');
+  return bytes.length > 0 ? bytes : undefined;
+}
+
+export function mimeOf(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
+  if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') {
+    return 'image/webp';
+  }
+  return 'image/png';
+}
+
+export function extOf(bytes: Buffer): string {
+  return mimeOf(bytes).slice('image/'.length).replace('jpeg', 'jpg');
+}
+
+export function pngSize(bytes: Buffer): { width?: number; height?: number } {
+  if (mimeOf(bytes) !== 'image/png' || bytes.length < 24) return {};
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** Resolves when `ready()` gives a value, re-checked on every `notify()`; rejects after timeoutMs. */
+export function createWaiters() {
+  const waiters = new Set<() => void>();
+  return {
+    notify(): void {
+      for (const waiter of [...waiters]) waiter();
+    },
+    wait<T>(ready: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        const check = () => {
+          const value = ready();
+          if (value === undefined) return false;
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          resolve(value);
+          return true;
+        };
+        const waiter = () => void check();
+        const timer = setTimeout(() => {
+          waiters.delete(waiter);
+          reject(new Error(what()));
+        }, timeoutMs);
+        if (!check()) waiters.add(waiter);
+      });
+    },
+  };
+}

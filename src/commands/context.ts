@@ -21,11 +21,15 @@ export interface CommandContext {
   finish(text: string): Promise<void>;
 }
 
-/** What the platform parsed out of `/edit` (Discord options, Telegram caption and photos). */
-export interface EditArgs {
+/** What the platform parsed out of `/imagine`: a prompt and the result options. */
+export interface ImagineArgs {
   readonly prompt: string;
-  readonly images: readonly ImageSource[];
   readonly count?: number | undefined;
   readonly aspectRatio?: AspectRatio | undefined;
   readonly outputFormat?: OutputFormat | undefined;
+}
+
+/** What the platform parsed out of `/edit` (Discord options, Telegram caption and photos). */
+export interface EditArgs extends ImagineArgs {
+  readonly images: readonly ImageSource[];
 }

@@ -3,7 +3,7 @@ import { toBotError } from '../core/errors.ts';
 import type { Commands } from './commands.ts';
 import type { CommandContext } from './context.ts';
 import type { CommandDeps } from './deps.ts';
-import { runEdit } from './edit.ts';
+import { runGeneration } from './edit.ts';
 import { subjectOf } from './subject.ts';
 
 /**
@@ -27,7 +27,8 @@ export function createCommands(deps: CommandDeps): Commands {
       }
     };
   return {
-    edit: guarded('edit', (ctx, args) => runEdit(deps, ctx, args)),
+    edit: guarded('edit', (ctx, args) => runGeneration(deps, ctx, 'edit', args)),
+    imagine: guarded('imagine', (ctx, args) => runGeneration(deps, ctx, 'imagine', { ...args, images: [] })),
     quota: guarded('quota', async (ctx) => ctx.finish(messages.quota(await deps.ledger.status(subjectOf(ctx))))),
     help: guarded('help', async (ctx) => ctx.finish(messages.help(ctx.platform))),
   };

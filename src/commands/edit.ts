@@ -6,18 +6,24 @@ import type { CommandDeps } from './deps.ts';
 import { subjectOf } from './subject.ts';
 import { MAX_INPUT_IMAGES, MAX_PROMPT_LENGTH } from './specs.ts';
 
-/** `/edit`: checks the request (bad input costs nothing), runs the job, and renders every outcome. */
-export async function runEdit(deps: CommandDeps, ctx: CommandContext, args: EditArgs): Promise<void> {
+/** `edit` changes input images; `imagine` creates from the prompt alone. Both are one job each. */
+export type GenerationKind = 'edit' | 'imagine';
+
+/**
+ * `/edit` and `/imagine`: checks the request (bad input costs nothing), runs the job through the same
+ * quota and lifecycle, and renders every outcome.
+ */
+export async function runGeneration(deps: CommandDeps, ctx: CommandContext, kind: GenerationKind, args: EditArgs): Promise<void> {
   const prompt = args.prompt.trim();
   const count = args.count ?? 1;
-  const problem = validate(prompt, args, count);
+  const problem = validate(kind, prompt, args, count);
   if (problem) {
     await ctx.finish(problem);
     return;
   }
   await ctx.status(messages.queued());
   const sink: JobSink = {
-    progress: (event) => ctx.status(progressText(event)),
+    progress: (event) => ctx.status(progressText(kind, event)),
     deliver: (delivery) => ctx.deliver(delivery.images, messages.done(delivery.elapsedMs, delivery.quota)),
   };
   const outcome = await deps.runner.run(
@@ -36,10 +42,10 @@ export async function runEdit(deps: CommandDeps, ctx: CommandContext, args: Edit
   if (text) await ctx.finish(text);
 }
 
-function validate(prompt: string, args: EditArgs, count: number): string | null {
-  if (prompt.length === 0) return messages.needPrompt();
+function validate(kind: GenerationKind, prompt: string, args: EditArgs, count: number): string | null {
+  if (prompt.length === 0) return kind === 'edit' ? messages.needPrompt() : messages.needImaginePrompt();
   if (prompt.length > MAX_PROMPT_LENGTH) return messages.promptTooLong(MAX_PROMPT_LENGTH);
-  if (args.images.length === 0) return messages.needImage();
+  if (kind === 'edit' && args.images.length === 0) return messages.needImage();
   if (args.images.length > MAX_INPUT_IMAGES) return messages.tooManyImages(MAX_INPUT_IMAGES);
   if (!Number.isInteger(count) || count < 1 || count > MAX_IMAGES_PER_JOB) return messages.badCount(MAX_IMAGES_PER_JOB);
   if (args.aspectRatio !== undefined && !ASPECT_RATIOS.includes(args.aspectRatio)) return errorMessage('INPUT_INVALID');
@@ -47,9 +53,9 @@ function validate(prompt: string, args: EditArgs, count: number): string | null 
   return null;
 }
 
-function progressText(event: ProgressEvent): string {
+function progressText(kind: GenerationKind, event: ProgressEvent): string {
   if (event.type === 'queued') return messages.queued(event.position);
-  return event.type === 'running' ? messages.running() : messages.delivering();
+  return event.type === 'running' ? messages.running(kind) : messages.delivering();
 }
 
 /** The closing text for outcomes without images; `done` was already rendered by the delivery. */

@@ -11,7 +11,7 @@ export type OptionSpec =
   | { readonly kind: 'image'; readonly name: string; readonly description: string; readonly required: boolean };
 
 export interface CommandSpec {
-  readonly name: 'edit' | 'quota' | 'help';
+  readonly name: 'edit' | 'imagine' | 'quota' | 'help';
   readonly description: string;
   readonly options: readonly OptionSpec[];
 }
@@ -21,6 +21,13 @@ export const MAX_PROMPT_LENGTH = 2000;
 /** Input images per request (Discord: `image`, `image2`, `image3`). */
 export const MAX_INPUT_IMAGES = 3;
 
+/** The result options /edit and /imagine share: how many, what shape, which file format. */
+const RESULT_OPTIONS: readonly OptionSpec[] = [
+  { kind: 'integer', name: 'count', description: 'How many results (uses that many from your quota)', required: false, min: 1, max: MAX_IMAGES_PER_JOB },
+  { kind: 'string', name: 'aspect_ratio', description: 'Shape of the result (default: like the input)', required: false, choices: ASPECT_RATIOS },
+  { kind: 'string', name: 'format', description: 'File format of the result', required: false, choices: OUTPUT_FORMATS },
+];
+
 export const EDIT_SPEC: CommandSpec = {
   name: 'edit',
   description: 'Edit images with Nano Banana',
@@ -29,9 +36,18 @@ export const EDIT_SPEC: CommandSpec = {
     { kind: 'image', name: 'image', description: 'The image to edit', required: true },
     { kind: 'image', name: 'image2', description: 'A second input image', required: false },
     { kind: 'image', name: 'image3', description: 'A third input image', required: false },
-    { kind: 'integer', name: 'count', description: 'How many results (uses that many from your quota)', required: false, min: 1, max: MAX_IMAGES_PER_JOB },
-    { kind: 'string', name: 'aspect_ratio', description: 'Shape of the result (default: like the input)', required: false, choices: ASPECT_RATIOS },
-    { kind: 'string', name: 'format', description: 'File format of the result', required: false, choices: OUTPUT_FORMATS },
+    ...RESULT_OPTIONS,
+  ],
+};
+
+export const IMAGINE_SPEC: CommandSpec = {
+  name: 'imagine',
+  description: 'Create images from a text prompt with Nano Banana',
+  options: [
+    { kind: 'string', name: 'prompt', description: 'What to create', required: true, maxLength: MAX_PROMPT_LENGTH },
+    ...RESULT_OPTIONS.map((option) =>
+      option.name === 'aspect_ratio' ? { ...option, description: 'Shape of the result (default: square)' } : option,
+    ),
   ],
 };
 
@@ -39,4 +55,4 @@ export const QUOTA_SPEC: CommandSpec = { name: 'quota', description: 'How many i
 
 export const HELP_SPEC: CommandSpec = { name: 'help', description: 'How to use this bot', options: [] };
 
-export const COMMAND_SPECS: readonly CommandSpec[] = [EDIT_SPEC, QUOTA_SPEC, HELP_SPEC];
+export const COMMAND_SPECS: readonly CommandSpec[] = [EDIT_SPEC, IMAGINE_SPEC, QUOTA_SPEC, HELP_SPEC];

@@ -79,7 +79,7 @@ describe('Discord bot end to end', () => {
     const put = await discord.waitForCall((call) => call.method === 'PUT' && call.path.endsWith('/commands'));
     expect(put.path).toBe(`/api/v10/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
     expect(put.headers.authorization).toBe(`Bot ${discord.token}`);
-    expect(put.json.map((command: { name: string }) => command.name)).toEqual(['edit', 'quota', 'help']);
+    expect(put.json.map((command: { name: string }) => command.name)).toEqual(['edit', 'imagine', 'quota', 'help']);
     const edit = put.json[0];
     expect(edit.type).toBe(1);
     expect(edit.options).toEqual([
@@ -121,6 +121,26 @@ describe('Discord bot end to end', () => {
     expect(edits.at(-1)).toBe(final);
     expect(edits.length).toBeGreaterThan(1); // progress was shown before the result
     expect(edits.every((call) => call.at >= deferred.at)).toBe(true);
+  });
+
+  it('/imagine sends the prompt and options to the fal text-to-image model and ends with the result file', async () => {
+    const { discord, fal } = await startWorld();
+    const interaction = discord.dispatchCommand({
+      name: 'imagine',
+      options: [
+        { name: 'prompt', type: 3, value: 'a red fox in the snow' },
+        { name: 'count', type: 4, value: 2 },
+        { name: 'aspect_ratio', type: 3, value: '16:9' },
+        { name: 'format', type: 3, value: 'jpeg' },
+      ],
+    });
+    const job = await fal.waitForJob(1);
+    expect(job.modelPath).toBe('fal-ai/nano-banana');
+    expect(job.input).toMatchObject({ prompt: 'a red fox in the snow', num_images: 2, aspect_ratio: '16:9', output_format: 'jpeg' });
+    expect(job.input.image_urls).toBeUndefined();
+    const final = await discord.waitForCall((call) => isOriginalEdit(discord, interaction.token)(call) && call.files.length > 0, 10_000);
+    expect(final.files).toHaveLength(2);
+    expect(final.json.content).toMatch(/^Done in .+ 8 of 10 images left/);
   });
 
   it('/quota answers in an ephemeral reply', async () => {

@@ -38,6 +38,7 @@ function scriptedCommands() {
       await released;
       await ctx.finish('edited');
     },
+    imagine: (ctx) => ctx.finish('imagine answer'),
     quota: (ctx) => ctx.finish('quota answer'),
     help: (ctx) => ctx.finish('help answer'),
   };

@@ -65,11 +65,11 @@ describe('routeMessage', () => {
   it('private: a captioned photo or image file is an edit with the caption as prompt', () => {
     expect(routeMessage(message({ photo: PHOTO, caption: ' make it blue ' }), BOT)).toMatchObject({
       kind: 'edit',
-      prompt: 'make it blue',
+      options: { prompt: 'make it blue' },
       image: { fileId: 'big' },
     });
     const document = { file_id: 'd', file_unique_id: 'd', mime_type: 'image/jpeg' };
-    expect(routeMessage(message({ document, caption: 'sharpen' }), BOT)).toMatchObject({ kind: 'edit', prompt: 'sharpen' });
+    expect(routeMessage(message({ document, caption: 'sharpen' }), BOT)).toMatchObject({ kind: 'edit', options: { prompt: 'sharpen' } });
   });
   it('private: a photo without caption gets an explanation, except inside an album', () => {
     expect(routeMessage(message({ photo: PHOTO }), BOT)).toMatchObject({ kind: 'reply', text: expect.stringMatching(/caption/) });
@@ -79,7 +79,7 @@ describe('routeMessage', () => {
     const replied = message({ message_id: 5, photo: PHOTO });
     expect(routeMessage(message({ text: '/edit add a hat', reply_to_message: replied } as Partial<Message>), BOT)).toMatchObject({
       kind: 'edit',
-      prompt: 'add a hat',
+      options: { prompt: 'add a hat' },
       image: { fileId: 'big' },
     });
     expect(routeMessage(message({ text: '/edit', reply_to_message: replied } as Partial<Message>), BOT).kind).toBe('reply');
@@ -88,9 +88,9 @@ describe('routeMessage', () => {
   it('groups: only /edit captions and mentions of the bot start a job', () => {
     const group = (caption: string) => message({ chatType: 'supergroup', photo: PHOTO, caption });
     expect(routeMessage(group('my cat'), BOT)).toEqual({ kind: 'ignore' });
-    expect(routeMessage(group('/edit@nano_test_bot make it blue'), BOT)).toMatchObject({ kind: 'edit', prompt: 'make it blue' });
+    expect(routeMessage(group('/edit@nano_test_bot make it blue'), BOT)).toMatchObject({ kind: 'edit', options: { prompt: 'make it blue' } });
     expect(routeMessage(group('/edit@other_bot make it blue'), BOT)).toEqual({ kind: 'ignore' });
-    expect(routeMessage(group('@nano_test_bot make it blue'), BOT)).toMatchObject({ kind: 'edit', prompt: 'make it blue' });
+    expect(routeMessage(group('@nano_test_bot make it blue'), BOT)).toMatchObject({ kind: 'edit', options: { prompt: 'make it blue' } });
     expect(routeMessage(group('@nano_test_bot'), BOT).kind).toBe('reply');
     expect(routeMessage(message({ chatType: 'group', photo: PHOTO }), BOT)).toEqual({ kind: 'ignore' });
     expect(routeMessage(message({ chatType: 'group', text: 'hello' }), BOT)).toEqual({ kind: 'ignore' });
@@ -102,5 +102,21 @@ describe('routeMessage', () => {
     expect(routeMessage(message({ text: '/quota' }), BOT)).toEqual({ kind: 'quota' });
     expect(routeMessage(message({ text: '/quota', from: undefined } as Partial<Message>), BOT)).toEqual({ kind: 'ignore' });
     expect(routeMessage(message({ text: 'hello' }), BOT).kind).toBe('reply');
+  });
+  it('/imagine takes a prompt with options; without one it explains, and bad options are refused', () => {
+    expect(routeMessage(message({ text: '/imagine a fox in snow --n 2 --ar 16:9 --webp' }), BOT)).toEqual({
+      kind: 'imagine',
+      options: { prompt: 'a fox in snow', count: 2, aspectRatio: '16:9', outputFormat: 'webp' },
+    });
+    expect(routeMessage(message({ text: '/imagine' }), BOT)).toMatchObject({ kind: 'reply', text: expect.stringMatching(/\/imagine a red fox/) });
+    expect(routeMessage(message({ text: '/imagine a fox --n 9' }), BOT)).toMatchObject({ kind: 'reply', text: expect.stringMatching(/--n takes a number from 1 to 4/) });
+    expect(routeMessage(message({ text: '/imagine a fox --size big' }), BOT)).toMatchObject({ kind: 'reply', text: expect.stringMatching(/do not know the option --size/) });
+    expect(routeMessage(message({ text: '/imagine --png' }), BOT)).toMatchObject({ kind: 'reply', text: expect.stringMatching(/Add a prompt/) });
+  });
+  it('reads options in captions too: --ar=3:4, --format jpg', () => {
+    expect(routeMessage(message({ photo: PHOTO, caption: 'sharpen --ar=3:4 --format jpg' }), BOT)).toMatchObject({
+      kind: 'edit',
+      options: { prompt: 'sharpen', aspectRatio: '3:4', outputFormat: 'jpeg' },
+    });
   });
 });

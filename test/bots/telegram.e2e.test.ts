@@ -149,7 +149,7 @@ describe('Telegram bot end to end', () => {
     expect(helpReply.params.text).toMatch(/photo with a caption/);
     await tg.waitForCall('sendMessage', repliesTo(startCommand.message_id));
     const commands = await tg.waitForCall('setMyCommands');
-    expect(commands.params.commands.map((c: { command: string }) => c.command)).toEqual(['edit', 'quota', 'help']);
+    expect(commands.params.commands.map((c: { command: string }) => c.command)).toEqual(['edit', 'imagine', 'quota', 'help']);
   });
 
   it('never lets the bot token reach fal or a log line', async () => {

@@ -4,7 +4,7 @@ import type { Logger } from '../../core/log.ts';
 import { scrubSecrets } from '../../core/secrets.ts';
 import { createInteractionContext, type InteractionContext } from './context.ts';
 import { describeDiscordError } from './errors.ts';
-import { editArgsFrom, type DownloadLimits } from './inputs.ts';
+import { editArgsFrom, imagineArgsFrom, type DownloadLimits } from './inputs.ts';
 
 export interface HandlerDeps {
   readonly commands: Commands;
@@ -28,6 +28,8 @@ export async function handleInteraction(interaction: Interaction, deps: HandlerD
     switch (interaction.commandName) {
       case 'edit':
         return await runDeferred(interaction, deps, log, false, (ctx) => deps.commands.edit(ctx, editArgsFrom(interaction, deps.limits)));
+      case 'imagine':
+        return await runDeferred(interaction, deps, log, false, (ctx) => deps.commands.imagine(ctx, imagineArgsFrom(interaction)));
       case 'quota':
         return await runDeferred(interaction, deps, log, true, (ctx) => deps.commands.quota(ctx));
       case 'help':

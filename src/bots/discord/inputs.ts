@@ -1,5 +1,5 @@
 import type { Attachment, ChatInputCommandInteraction } from 'discord.js';
-import type { EditArgs } from '../../commands/context.ts';
+import type { EditArgs, ImagineArgs } from '../../commands/context.ts';
 import { EDIT_SPEC } from '../../commands/specs.ts';
 import { BotError } from '../../core/errors.ts';
 import { downloadBytes } from '../../core/images/download.ts';
@@ -26,6 +26,8 @@ export function attachmentSource(attachment: Attachment, limits: DownloadLimits)
     declaredBytes: size,
     declaredWidth: width ?? undefined,
     declaredHeight: height ?? undefined,
+    // Discord's CDN URL is public and signed by Discord, not by us: it holds none of our secrets.
+    publicUrl: url,
     async load(signal: AbortSignal): Promise<Buffer> {
       if (contentType && !contentType.toLowerCase().startsWith('image/')) {
         throw new BotError('IMAGE_UNSUPPORTED', `attachment declared as ${contentType.split(';')[0]}`);
@@ -40,15 +42,19 @@ export function attachmentSource(attachment: Attachment, limits: DownloadLimits)
  * passed on as they came because the command validates them again (one place decides what is valid).
  */
 export function editArgsFrom(interaction: ChatInputCommandInteraction, limits: DownloadLimits): EditArgs {
-  const { options } = interaction;
   const images: ImageSource[] = [];
   for (const name of IMAGE_OPTION_NAMES) {
-    const attachment = options.getAttachment(name, false);
+    const attachment = interaction.options.getAttachment(name, false);
     if (attachment) images.push(attachmentSource(attachment, limits));
   }
+  return { ...imagineArgsFrom(interaction), images };
+}
+
+/** Reads /imagine's options: the prompt and the result options it shares with /edit. */
+export function imagineArgsFrom(interaction: ChatInputCommandInteraction): ImagineArgs {
+  const { options } = interaction;
   return {
     prompt: options.getString('prompt', false) ?? '',
-    images,
     count: options.getInteger('count', false) ?? undefined,
     aspectRatio: (options.getString('aspect_ratio', false) ?? undefined) as AspectRatio | undefined,
     outputFormat: (options.getString('format', false) ?? undefined) as OutputFormat | undefined,

@@ -46,7 +46,9 @@ export function createMessageHandler(options: MessageHandlerOptions): (message: 
     // Async so that even a command throwing synchronously ends up in the rejection handler below.
     const work = (async () => {
       if (route.kind === 'edit') {
-        await commands.edit(ctx, { prompt: route.prompt, images: [options.imageSource(route.image)] });
+        await commands.edit(ctx, { ...route.options, images: [options.imageSource(route.image)] });
+      } else if (route.kind === 'imagine') {
+        await commands.imagine(ctx, route.options);
       } else if (route.kind === 'quota') {
         await commands.quota(ctx);
       } else {

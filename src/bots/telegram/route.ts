@@ -1,11 +1,13 @@
 import type { Message } from 'grammy/types';
 import { imageRefOf, type ImageRef } from './inputs.ts';
+import { parsePromptOptions, type PromptOptions } from './options.ts';
 import { mentionsBot, parseCommand, stripMentions, type ParsedCommand } from './parse.ts';
-import { editUsage, NEED_CAPTION, PRIVATE_HINT } from './texts.ts';
+import { editUsage, IMAGINE_USAGE, NEED_CAPTION, PRIVATE_HINT } from './texts.ts';
 
 /** What one incoming message asks for. Deciding this is pure; acting on it is the handler's job. */
 export type Route =
-  | { readonly kind: 'edit'; readonly prompt: string; readonly image: ImageRef }
+  | { readonly kind: 'edit'; readonly options: PromptOptions; readonly image: ImageRef }
+  | { readonly kind: 'imagine'; readonly options: PromptOptions }
   | { readonly kind: 'help' }
   | { readonly kind: 'quota' }
   /** A free explanation (usage, missing caption): no command runs, nothing is charged. */
@@ -37,7 +39,7 @@ export function routeMessage(message: Message, botUsername: string): Route {
   if (image) {
     if (!isPrivate && !mentionsBot(text, botUsername)) return IGNORE;
     const prompt = stripMentions(text, botUsername);
-    if (prompt) return { kind: 'edit', prompt, image };
+    if (prompt) return withOptions(prompt, (options) => ({ kind: 'edit', options, image }));
     if (message.media_group_id) return IGNORE;
     return { kind: 'reply', text: isPrivate ? NEED_CAPTION : editUsage(botUsername, true) };
   }
@@ -61,10 +63,23 @@ function routeCommand(
       const image = ownImage ?? imageRefOf(message.reply_to_message);
       const prompt = stripMentions(command.rest, botUsername);
       if (!image || !prompt) return { kind: 'reply', text: editUsage(botUsername, !isPrivate) };
-      return { kind: 'edit', prompt, image };
+      return withOptions(prompt, (options) => ({ kind: 'edit', options, image }));
+    }
+    case 'imagine': {
+      const prompt = stripMentions(command.rest, botUsername);
+      if (!prompt) return { kind: 'reply', text: IMAGINE_USAGE };
+      return withOptions(prompt, (options) => ({ kind: 'imagine', options }));
     }
     default:
       // In a group an unknown command probably belongs to another bot; in private it is meant for us.
       return isPrivate ? { kind: 'reply', text: PRIVATE_HINT } : IGNORE;
   }
+}
+
+/** The route for a prompt with its `--flags` read; a bad flag or a prompt of flags only is explained, at no cost. */
+function withOptions(text: string, route: (options: PromptOptions) => Route): Route {
+  const parsed = parsePromptOptions(text);
+  if (!parsed.ok) return { kind: 'reply', text: parsed.problem };
+  if (!parsed.value.prompt) return { kind: 'reply', text: 'Add a prompt as well as the options, saying what you want.' };
+  return route(parsed.value);
 }

@@ -21,3 +21,6 @@ export function editUsage(botUsername: string, inGroup: boolean): string {
 export const PRIVATE_HINT =
   'Send me a photo with a caption saying what to change, or reply to a photo with /edit and your request. ' +
   '/help tells you more.';
+
+export const IMAGINE_USAGE =
+  'To create an image from text, send /imagine and a description, for example:\n/imagine a red fox in the snow --ar 16:9';

@@ -14,6 +14,7 @@ import { openSqliteStorage } from '../src/core/store/sqlite.ts';
 import type { Storage } from '../src/core/store/storage.ts';
 import { startFakeFal } from '../test/helpers/fake-fal.ts';
 import { makePng } from '../test/helpers/png.ts';
+import { requestsPerJob } from './provider-requests.ts';
 
 const rows: Array<[string, string]> = [];
 const report = (name: string, value: string) => {
@@ -40,7 +41,7 @@ function percentile(values: number[], p: number): number {
 }
 
 async function endToEnd(jobs: number, concurrency: number, imageSide: number) {
-  const fal = await startFakeFal({ key: 'bench-key', script: { statuses: [] } });
+  const fal = await startFakeFal({ key: 'bench-key', script: { statuses: [] }, streamStepMs: 0 });
   const parsed = parseConfig({ TELEGRAM_BOT_TOKEN: '1:bench-token-abcdefghijklmnopqrstuvwxyz', FAL_KEY: 'bench-key', FAL_QUEUE_URL: fal.url, STORE_URL: 'memory://', QUOTA_LIMIT: String(jobs * 4) });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   const app = await buildApp(parsed.config, silentLogger, { poll: { initialMs: 1, maxMs: 1, factor: 1 } });
@@ -93,6 +94,9 @@ try {
   await ledgerThroughput('memory store', createMemoryStorage(), 20_000);
   await ledgerThroughput('SQLite store', openSqliteStorage(join(dir, 'bench.sqlite')), 5_000);
   await endToEnd(400, 20, 512);
+  for (const row of await requestsPerJob()) {
+    report(`provider requests per 20 s fal job: ${row.mode}`, `${row.requests} requests; result asked ${row.delayMs} ms after COMPLETED`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeFal, type FakeFal } from './helpers/fake-fal.ts';
 import { startFakeTelegram, type FakeTelegram } from './helpers/fake-telegram.ts';
 import { makePng } from './helpers/png.ts';
+import { freePort } from './helpers/core.ts';
 
 /**
  * The quick start, for real: `node src/main.ts` in a fresh directory with a `.env`, the default SQLite
@@ -62,10 +63,14 @@ describe('the bot as a process', () => {
     expect(first.output()).not.toContain(tg.token.split(':')[1]);
     expect(first.output()).not.toContain(FAL_KEY);
 
+    // The restart also turns on the HTTP server: the same .env plus a port and a public URL.
+    const port = await freePort();
+    appendFileSync(join(dir, '.env'), `\nHTTP_PORT=${port}\nPUBLIC_URL=http://127.0.0.1:${port}\n`);
     const second = startMain();
     const quota = tg.injectMessage({ from: { id: 4242 }, text: '/quota' });
     const answer = await tg.waitForCall('sendMessage', (c) => c.params.chat_id === quota.chat.id && /used 1 of 5/.test(String(c.params.text)), 15_000);
     expect(answer.params.text).toContain('4 left');
+    expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: 'ok' });
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTelegramBot } from '../../src/bots/telegram/start.ts';
-import { createLogger, silentLogger } from '../../src/core/log.ts';
+import { silentLogger } from '../../src/core/log.ts';
 import { CONTRACT_FAKES } from '../helpers/contract-fakes.ts';
 import { buildTestCore, freePort } from '../helpers/core.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
@@ -14,7 +14,7 @@ import type { ContractFake } from '../helpers/provider-contract.ts';
 
 const RETRY = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 };
 
-let cleanups: Array<() => Promise<void>> = [];
+const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });

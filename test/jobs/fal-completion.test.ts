@@ -11,7 +11,7 @@ import { makePng } from '../helpers/png.ts';
  * status stream; polling only as the fallback. Counted in requests the fake fal received.
  */
 
-let cleanups: Array<() => Promise<void>> = [];
+const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { planFor } from '../../src/core/jobs/plan.ts';
 import { ProviderHealth } from '../../src/core/providers/health.ts';
-import { ASPECT_RATIOS, type Provider, type ProviderCapabilities } from '../../src/core/providers/provider.ts';
+import type { ASPECT_RATIOS} from '../../src/core/providers/provider.ts';
+import { type Provider, type ProviderCapabilities } from '../../src/core/providers/provider.ts';
 import { pngImage } from '../helpers/png.ts';
 
 const caps: ProviderCapabilities = {

@@ -27,7 +27,7 @@ import type { ContractFake } from '../helpers/provider-contract.ts';
 const RETRY = { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 };
 const subject = { platform: 'telegram' as const, communityId: null, userId: 'u1' };
 
-let cleanups: Array<() => Promise<void>> = [];
+const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });

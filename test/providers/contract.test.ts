@@ -20,7 +20,7 @@ import type { ContractFake } from '../helpers/provider-contract.ts';
 const RETRY = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 };
 const FAST = { initialMs: 5, maxMs: 20, factor: 1.5 };
 
-let cleanups: Array<() => Promise<void>> = [];
+const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });

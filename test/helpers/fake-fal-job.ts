@@ -27,9 +27,11 @@ export class FakeJob {
   }) {
     this.job = fields.job;
     this.appPath = fields.appPath;
-    this.statuses = [...fields.script.statuses];
-    this.outcome = fields.script.outcome;
     this.durationMs = fields.script.durationMs;
+    // A time-mode job is running for its whole duration when no status was scripted.
+    const scripted = fields.script.statuses;
+    this.statuses = this.durationMs !== undefined && scripted.length === 0 ? [{ status: 'IN_PROGRESS' }] : [...scripted];
+    this.outcome = fields.script.outcome;
     this.submittedAt = Date.now();
     this.onComplete = fields.onComplete;
     if (this.durationMs !== undefined) this.schedule(this.durationMs);
@@ -41,15 +43,18 @@ export class FakeJob {
     this.timers.push(setTimeout(() => this.complete(), durationMs));
   }
 
+  /** The index of the scripted status reached now (time mode: by the clock); statuses.length once complete. */
+  stage(): number {
+    this.catchUp();
+    const n = this.statuses.length;
+    if (this.completed) return n;
+    if (this.durationMs === undefined) return Math.min(this.polls, n);
+    return Math.min(n - 1, Math.floor(((Date.now() - this.submittedAt) * n) / this.durationMs));
+  }
+
   /** The status a poll would see now, without moving a poll-mode job on; undefined once complete. */
   current(): ScriptedStatus | undefined {
-    this.catchUp();
-    if (this.completed) return undefined;
-    if (this.durationMs === undefined) return this.statuses[this.polls];
-    const elapsed = Date.now() - this.submittedAt;
-    const n = this.statuses.length;
-    if (n === 0) return { status: 'IN_PROGRESS' };
-    return this.statuses[Math.min(n - 1, Math.floor((elapsed * n) / this.durationMs))];
+    return this.statuses[this.stage()];
   }
 
   /** Whether the job has ended (a time-mode job past its end counts). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { deliverWebhook, webhookBody } from './fake-fal-delivery.ts';
 import { createWaiters, decodeDataUri, extOf, json, mimeOf, missing, pngSize } from './fake-fal-http.ts';
 import { FakeJob } from './fake-fal-job.ts';
 import { createWebhookSigner } from './fake-fal-signer.ts';
@@ -132,7 +133,7 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
         : [];
     const gatewayRequestId = randomUUID();
     const job: FakeFalJob = { requestId, gatewayRequestId, modelPath, input, inputImages, resultImages, cancelled: false, webhookUrl };
-    states.set(requestId, new FakeJob({ job, appPath, script, onComplete: deliverWebhook }));
+    states.set(requestId, new FakeJob({ job, appPath, script, onComplete }));
     resultImages.forEach((bytes, n) => files.set(`${requestId}-${n}.${extOf(bytes)}`, bytes));
     jobs.push(job);
     jobWaiters.notify();
@@ -199,39 +200,22 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
     json(res, 200, { images: imagesOf(state), description: 'Here are the edited images.' });
   };
 
-  /** The documented delivery (reference §1.8): {request_id, gateway_request_id, status, payload[, error]}. */
-  function deliverWebhook(state: FakeJob): void {
+  /** Signed and POSTed when a job submitted with `fal_webhook` completes. */
+  function onComplete(state: FakeJob): void {
     const { webhookUrl, requestId } = state.job;
     if (webhookUrl === undefined || closed) return;
-    const failure = state.failure();
-    const { outcome } = state;
-    const payload = state.job.cancelled
-      ? { detail: 'Request was cancelled' }
-      : outcome.kind === 'error'
-        ? outcome.body
-        : { images: imagesOf(state), description: 'Here are the edited images.' };
-    const body = {
-      request_id: requestId,
-      gateway_request_id: state.job.gatewayRequestId,
-      status: failure ? 'ERROR' : 'OK',
-      ...(failure ? { error: failure.error } : {}),
-      payload,
-    };
-    const bodyText = JSON.stringify(body);
-    const headers = { 'content-type': 'application/json', ...signer.sign(bodyText, { requestId, forged: fake.forgeWebhooks }) };
-    const delivery = fake.webhooks[fake.webhooks.push({ url: webhookUrl, requestId, headers, bodyText, body }) - 1]!;
-    void fetch(webhookUrl, { method: 'POST', headers, body: bodyText, signal: AbortSignal.timeout(5000) })
-      .then(async (answer) => {
-        delivery.responseStatus = answer.status;
-        await answer.arrayBuffer();
-      })
-      .catch((error: unknown) => {
-        delivery.error = error instanceof Error ? error.message : String(error);
-      })
-      .finally(() => {
+    deliverWebhook({
+      url: webhookUrl,
+      requestId,
+      body: webhookBody(state, () => imagesOf(state)),
+      signer,
+      forged: fake.forgeWebhooks,
+      record: (delivery) => fake.webhooks[fake.webhooks.push(delivery) - 1]!,
+      onSettled: () => {
         finishedWebhooks++;
         webhookWaiters.notify();
-      });
+      },
+    });
   }
 
   const server = createServer((req, res) => {

@@ -44,7 +44,15 @@ export function serveStatusStream(
     send(job.poll());
     if (!done) step = setInterval(() => send(job.poll()), options.stepMs);
   } else {
-    unsubscribe = job.onChange(() => send(job.current()));
-    send(job.current());
+    // Every status the job passes through is reported in order, even when a timer fired late and
+    // several changes are due at once; a stream opened mid-job starts at the current one.
+    let next = job.stage();
+    const report = () => {
+      const stage = job.stage();
+      for (; next <= Math.min(stage, job.statuses.length - 1); next++) send(job.statuses[next]);
+      if (stage >= job.statuses.length) send(undefined);
+    };
+    unsubscribe = job.onChange(report);
+    report();
   }
 }

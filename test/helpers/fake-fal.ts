@@ -1,7 +1,8 @@
 /**
  * The loopback fal queue and its parts: the server (fake-fal-server.ts), per-job progress
- * (fake-fal-job.ts), the status stream (fake-fal-stream.ts), webhook signing (fake-fal-signer.ts),
- * and the contract fakes for fal and ChainHub (fake-fal-contract.ts).
+ * (fake-fal-job.ts), the status stream (fake-fal-stream.ts), webhook signing and delivery
+ * (fake-fal-signer.ts, fake-fal-delivery.ts), and the contract fakes for fal and ChainHub
+ * (fake-fal-contract.ts).
  */
 export { startFakeFal } from './fake-fal-server.ts';
 export { startChainHubContractFake, startFalContractFake } from './fake-fal-contract.ts';

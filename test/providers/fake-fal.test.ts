@@ -135,6 +135,22 @@ describe('time-based jobs, stream, webhook keys', () => {
     expect(text).toMatch(/^: keepalive$/m);
   });
 
+  it('streams every status in order even when its timers fire late', async () => {
+    fake.script.durationMs = 100;
+    const job = await submitEdit();
+    const res = await fetch(`${fake.url}/fal-ai/nano-banana/requests/${job.request_id}/status/stream`, { headers: auth });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('"IN_QUEUE"');
+    // Block the event loop past the whole duration: both timers then fire at once.
+    const until = Date.now() + 200;
+    while (Date.now() < until);
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
+    const events = rest.split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)).status);
+    expect(events).toEqual(['IN_PROGRESS', 'COMPLETED']);
+  });
+
   it('serves its Ed25519 JWKS without a key', async () => {
     const res = await fetch(fake.jwksUrl);
     const jwks = (await res.json()) as { keys: Array<Record<string, string>> };

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deliverWebhook, webhookBody } from './fake-fal-delivery.ts';
 import { createWaiters, decodeDataUri, extOf, json, mimeOf, missing, pngSize } from './fake-fal-http.ts';
 import { FakeJob } from './fake-fal-job.ts';
 import { createWebhookSigner } from './fake-fal-signer.ts';
 import { serveStatusStream } from './fake-fal-stream.ts';
 import { copyScript, defaultFalScript, type FakeFal, type FakeFalJob, type FakeFalOptions, type ReceivedRequest, type ScriptedStatus } from './fake-fal-types.ts';
+import { startLoopbackServer } from './fake-http.ts';
 import { makePng } from './png.ts';
 
 /**
@@ -54,10 +54,7 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
     close() {
       closed = true;
       for (const state of states.values()) state.dispose();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      return server.close();
     },
   };
 
@@ -218,28 +215,15 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
     });
   }
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const bodyText = Buffer.concat(chunks).toString('utf8');
-      let body: unknown;
-      if (bodyText.length > 0) {
-        try {
-          body = JSON.parse(bodyText);
-        } catch {
-          body = bodyText;
-        }
-      }
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, body, bodyText, at: Date.now() });
-      try {
-        handle(req, res, body);
-      } catch (error) {
-        json(res, 500, { detail: `fake fal crashed: ${(error as Error).message}` });
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startLoopbackServer(
+    (req, res, received) => {
+      // Unlike the other fakes, a body that is not JSON is kept as its text.
+      const body = received.body === undefined && received.bodyText !== '' ? received.bodyText : received.body;
+      requests.push({ ...received, body });
+      handle(req, res, body);
+    },
+    (res, error) => json(res, 500, { detail: `fake fal crashed: ${error.message}` }),
+  );
+  base = server.url;
   return fake;
 }

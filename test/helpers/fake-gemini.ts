@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGeminiProvider } from '../../src/core/providers/gemini.ts';
+import { startLoopbackServer } from './fake-http.ts';
 import { makePng } from './png.ts';
 import type { ContractFake, ContractFakeFactory, ContractJob, ContractRequest } from './provider-contract.ts';
 
@@ -171,12 +171,7 @@ export async function startFakeGemini(options: { key?: string } = {}): Promise<F
     rejectNext(message) {
       fake.failures.push({ status: 400, body: googleError(400, message) });
     },
-    close() {
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: () => server.close(),
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, text: string) => {
@@ -201,21 +196,14 @@ export async function startFakeGemini(options: { key?: string } = {}): Promise<F
     send(res, 200, answerBody(fake.answer, 100 + calls.length, imageAllowed));
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, bodyText: text });
-      try {
-        handle(req, res, text);
-      } catch (error) {
-        send(res, 500, googleError(500, `fake gemini crashed: ${(error as Error).message}`));
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startLoopbackServer(
+    (req, res, { method, path, headers, bodyText }) => {
+      requests.push({ method, path, headers, bodyText });
+      handle(req, res, bodyText);
+    },
+    (res, error) => send(res, 500, googleError(500, `fake gemini crashed: ${error.message}`)),
+  );
+  base = server.url;
   return fake;
 }
 

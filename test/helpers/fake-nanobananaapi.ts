@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createNanoBananaApiProvider } from '../../src/core/providers/nanobananaapi.ts';
 import {
   callbackBody,
@@ -12,6 +11,7 @@ import {
   waitUntil,
   type SentCallback,
 } from './fake-nanobananaapi-parts.ts';
+import { startLoopbackServer } from './fake-http.ts';
 import { makePng } from './png.ts';
 import type { ContractFakeFactory, ContractJob, ContractRequest } from './provider-contract.ts';
 
@@ -129,10 +129,7 @@ export async function startFakeNanoBananaApi(options: { key: string; script?: Pa
     async close() {
       closing.abort();
       await Promise.allSettled([...pending]);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await server.close();
     },
   };
 
@@ -246,23 +243,14 @@ export async function startFakeNanoBananaApi(options: { key: string; script?: Pa
     envelope(res, 404, 'Not Found', null, 404);
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const bodyText = Buffer.concat(chunks).toString('utf8');
-      let body: unknown;
-      try {
-        body = bodyText ? JSON.parse(bodyText) : undefined;
-      } catch {
-        body = undefined;
-      }
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, bodyText, body });
-      handle(req, res, body).catch((error: unknown) => envelope(res, 500, `fake crashed: ${(error as Error).message}`, null, 500));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startLoopbackServer(
+    (req, res, { method, path, headers, bodyText, body }) => {
+      requests.push({ method, path, headers, bodyText, body });
+      return handle(req, res, body);
+    },
+    (res, error) => envelope(res, 500, `fake crashed: ${error.message}`, null, 500),
+  );
+  base = server.url;
   return fake;
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSinanCodeProvider } from '../../src/core/providers/sinancode.ts';
+import { startLoopbackServer } from './fake-http.ts';
 import { makePng } from './png.ts';
 import type { ContractFake, ContractFakeFactory } from './provider-contract.ts';
 
@@ -83,11 +83,7 @@ export async function startFakeSinanCode(options: { key?: string; script?: Parti
     tasks,
     // Copied: the fake consumes the failure lists and must not empty the caller's arrays.
     script: { ...initial, statuses: [...initial.statuses], submitFailures: [...initial.submitFailures], statusFailures: [...initial.statusFailures] },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
@@ -155,23 +151,14 @@ export async function startFakeSinanCode(options: { key?: string; script?: Parti
     json(res, 200, { id, status: 'completed', error_code: '', error_msg: '', result });
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const bodyText = Buffer.concat(chunks).toString('utf8');
-      let body: unknown;
-      try {
-        body = bodyText.length > 0 ? JSON.parse(bodyText) : undefined;
-      } catch {
-        body = undefined;
-      }
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, bodyText, body });
-      handle(req, res, body).catch((error: unknown) => json(res, 500, { message: `fake sinancode crashed: ${(error as Error).message}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startLoopbackServer(
+    (req, res, { method, path, headers, bodyText, body }) => {
+      requests.push({ method, path, headers, bodyText, body });
+      return handle(req, res, body);
+    },
+    (res, error) => json(res, 500, { message: `fake sinancode crashed: ${error.message}` }),
+  );
+  base = server.url;
   return fake;
 }
 

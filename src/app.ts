@@ -39,7 +39,8 @@ export async function buildApp(config: AppConfig, logger: Logger, overrides: App
   const storage = overrides.storage ?? (await openStorage(config.storeUrl));
   const now = overrides.now;
   const ledger = new QuotaLedger(storage, { ...config.quota, now });
-  const providers = createProviders(config.providers, { ...config, retry: overrides.providerRetry });
+  const { fal, chainhub, sinancode, nanobananaapi, gemini } = config;
+  const providers = createProviders(config.providers, { fal, chainhub, sinancode, nanobananaapi, gemini, retry: overrides.providerRetry });
   // Without a public URL no provider can reach us: completion is then found by stream or polling.
   const publicUrl = config.http?.publicUrl;
   const callbacks = publicUrl ? new CallbackRegistry(publicUrl) : undefined;

@@ -38,30 +38,3 @@ export function pngSize(bytes: Buffer): { width?: number; height?: number } {
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
-/** Resolves when `ready()` gives a value, re-checked on every `notify()`; rejects after timeoutMs. */
-export function createWaiters() {
-  const waiters = new Set<() => void>();
-  return {
-    notify(): void {
-      for (const waiter of [...waiters]) waiter();
-    },
-    wait<T>(ready: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        const check = () => {
-          const value = ready();
-          if (value === undefined) return false;
-          clearTimeout(timer);
-          waiters.delete(waiter);
-          resolve(value);
-          return true;
-        };
-        const waiter = () => void check();
-        const timer = setTimeout(() => {
-          waiters.delete(waiter);
-          reject(new Error(what()));
-        }, timeoutMs);
-        if (!check()) waiters.add(waiter);
-      });
-    },
-  };
-}

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deliverWebhook, webhookBody } from './fake-fal-delivery.ts';
-import { createWaiters, decodeDataUri, extOf, json, mimeOf, missing, pngSize } from './fake-fal-http.ts';
+import { decodeDataUri, extOf, json, mimeOf, missing, pngSize } from './fake-fal-http.ts';
+import { createWaiters } from './fake-http.ts';
 import { FakeJob } from './fake-fal-job.ts';
 import { createWebhookSigner } from './fake-fal-signer.ts';
 import { serveStatusStream } from './fake-fal-stream.ts';

@@ -86,22 +86,3 @@ export async function postCallback(sent: SentCallback, signal: AbortSignal): Pro
   }
 }
 
-/** Resolves when `ready()` holds, re-checked on every `notify`; rejects after `timeoutMs`. */
-export function waitUntil<T>(ready: () => T | undefined, listeners: Set<() => void>, timeoutMs: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const check = () => {
-      const value = ready();
-      if (value === undefined) return false;
-      clearTimeout(timer);
-      listeners.delete(listener);
-      resolve(value);
-      return true;
-    };
-    const listener = () => void check();
-    const timer = setTimeout(() => {
-      listeners.delete(listener);
-      reject(new Error(`fake nanobananaapi: ${what} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    if (!check()) listeners.add(listener);
-  });
-}

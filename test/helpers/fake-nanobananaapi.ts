@@ -8,10 +8,9 @@ import {
   invalidSubmit,
   isLoopbackHttp,
   postCallback,
-  waitUntil,
   type SentCallback,
 } from './fake-nanobananaapi-parts.ts';
-import { startLoopbackServer } from './fake-http.ts';
+import { createWaiters, startLoopbackServer } from './fake-http.ts';
 import { makePng } from './png.ts';
 import type { ContractFakeFactory, ContractJob, ContractRequest } from './provider-contract.ts';
 
@@ -93,14 +92,14 @@ export async function startFakeNanoBananaApi(options: { key: string; script?: Pa
   const jobs: FakeNanoTask[] = [];
   const callbacks: SentCallback[] = [];
   const states = new Map<string, TaskState>();
-  const listeners = new Set<() => void>();
+  const waiters = createWaiters();
   const pending = new Set<Promise<void>>();
   const closing = new AbortController();
   // Which image of a scripted list the next task serves; restarts when the outcome is replaced.
   let servedUnderOutcome = 0;
   let countedOutcome: FakeNanoOutcome | undefined;
   let base = '';
-  const notify = () => [...listeners].forEach((listener) => listener());
+  const notify = () => waiters.notify();
 
   const fake: FakeNanoBananaApi = {
     get url() {
@@ -115,16 +114,16 @@ export async function startFakeNanoBananaApi(options: { key: string; script?: Pa
       if (!state) return Promise.reject(new Error(`fake nanobananaapi: no task ${taskId ?? '(none submitted)'}`));
       return end(state);
     },
-    waitForJob: (count = 1, timeoutMs = 5000) => waitUntil(() => jobs[count - 1], listeners, timeoutMs, `job ${count} not submitted`),
+    waitForJob: (count = 1, timeoutMs = 5000) =>
+      waiters.wait(() => jobs[count - 1], timeoutMs, () => `fake nanobananaapi: job ${count} not submitted within ${timeoutMs} ms`),
     waitForCallback: (count = 1, timeoutMs = 5000) =>
-      waitUntil(
+      waiters.wait(
         () => {
           const sent = callbacks[count - 1];
           return sent && (sent.status !== undefined || sent.error !== undefined) ? sent : undefined;
         },
-        listeners,
         timeoutMs,
-        `callback ${count} not delivered`,
+        () => `fake nanobananaapi: callback ${count} not delivered within ${timeoutMs} ms`,
       ),
     async close() {
       closing.abort();

@@ -1,27 +1,15 @@
-import { ASPECT_RATIOS, MAX_IMAGES_PER_JOB, OUTPUT_FORMATS, type EditInput, type ProviderCapabilities } from './provider.ts';
+import { FAL_CAPABILITIES } from './fal-models.ts';
+import { inputProblem } from './input-guard.ts';
+import type { EditInput, ProviderCapabilities } from './provider.ts';
 
 /**
  * Why fal cannot run this input, in words a user understands; null when it can. The core checks the
  * capabilities first; this is the submit-time guard that keeps a bad input from ever costing money.
  */
-export function checkFalInput(input: EditInput, capabilities?: ProviderCapabilities): string | null {
-  if (typeof input.prompt !== 'string' || input.prompt.trim() === '') return 'the prompt is empty';
-  if (capabilities && input.prompt.length > capabilities.maxPromptLength) {
-    return `the prompt is too long (at most ${capabilities.maxPromptLength} characters)`;
-  }
-  if (capabilities && input.images.length > capabilities.maxInputImages) {
-    return `too many input images (at most ${capabilities.maxInputImages})`;
-  }
-  if (!Number.isInteger(input.count) || input.count < 1 || input.count > MAX_IMAGES_PER_JOB) {
-    return `the number of images must be a whole number from 1 to ${MAX_IMAGES_PER_JOB}`;
-  }
-  if (input.aspectRatio !== undefined && !(ASPECT_RATIOS as readonly string[]).includes(input.aspectRatio)) {
-    return `aspect ratio "${String(input.aspectRatio)}" is not supported (use one of ${ASPECT_RATIOS.join(', ')})`;
-  }
-  if (input.outputFormat !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(input.outputFormat)) {
-    return `output format "${String(input.outputFormat)}" is not supported (use one of ${OUTPUT_FORMATS.join(', ')})`;
-  }
-  return null;
+export function checkFalInput(input: EditInput, capabilities: ProviderCapabilities = FAL_CAPABILITIES): string | null {
+  const max = capabilities.maxImagesPerSubmit;
+  const countFits = Number.isInteger(input.count) && input.count >= 1 && input.count <= max;
+  return inputProblem(input, capabilities) ?? (countFits ? null : `the number of images must be a whole number from 1 to ${max}`);
 }
 
 /** Fields of a submit that come from configuration rather than from the user's request. */

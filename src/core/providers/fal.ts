@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { BotError } from '../errors.ts';
 import { createFalClient, type FalConnection } from './fal-client.ts';
 import { resultError, submitError } from './fal-errors.ts';
 import { checkFalInput, toFalBody } from './fal-input.ts';
+import { rejectUnfit } from './input-guard.ts';
 import { falCapabilities, takesResolution } from './fal-models.ts';
 import { readStatusResponse } from './fal-status.ts';
 import { watchFalStatus } from './fal-stream.ts';
@@ -63,9 +63,8 @@ export function createFalProvider(options: FalOptions): Provider {
     capabilities,
 
     async submit(input: EditInput, signal: AbortSignal, push?: PushTarget): Promise<Submission> {
-      const problem = checkFalInput(input, capabilities);
       // The core checks first; this guard keeps a bad input from ever costing money.
-      if (problem) throw new BotError('PROVIDER_REJECTED', `${name} cannot run the input: ${problem}`, { userDetail: problem });
+      rejectUnfit(name, checkFalInput(input, capabilities));
       const model = trimModel(input.images.length > 0 ? options.model : options.textModel);
       const resolution = takesResolution(model) ? options.resolution : undefined;
       // Built once: retries resend the same body instead of re-encoding every image.

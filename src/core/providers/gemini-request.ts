@@ -1,3 +1,4 @@
+import { inputProblem } from './input-guard.ts';
 import type { AspectRatio, EditInput, ProviderCapabilities } from './provider.ts';
 
 /**
@@ -18,21 +19,9 @@ export function generateContentUrl(baseUrl: string, model: string): string {
   return `${base}/v1beta/models/${encodeURIComponent(id)}:generateContent`;
 }
 
-/** Why Gemini cannot run this input, in words a user understands; null when it can. */
+/** Why Gemini cannot run this input; null when it can. One call makes one image: the core splits larger counts. */
 export function checkGeminiInput(input: EditInput, capabilities: ProviderCapabilities): string | null {
-  if (typeof input.prompt !== 'string' || input.prompt.trim() === '') return 'the prompt is empty';
-  if (input.prompt.length > capabilities.maxPromptLength) {
-    return `the prompt is too long (at most ${capabilities.maxPromptLength} characters)`;
-  }
-  if (input.images.length > capabilities.maxInputImages) {
-    return `too many images (at most ${capabilities.maxInputImages})`;
-  }
-  // There is no count field: one call makes one image, and the core splits larger counts.
-  if (input.count !== 1) return 'one image per request';
-  if (input.aspectRatio !== undefined && !capabilities.aspectRatios.includes(input.aspectRatio)) {
-    return `aspect ratio "${String(input.aspectRatio)}" is not supported (use one of ${capabilities.aspectRatios.join(', ')})`;
-  }
-  return null;
+  return inputProblem(input, capabilities) ?? (input.count !== 1 ? 'one image per request' : null);
 }
 
 /**

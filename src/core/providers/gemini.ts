@@ -6,6 +6,7 @@ import type { RetryPolicy } from '../http/retry.ts';
 import { readGeminiAnswer } from './gemini-answer.ts';
 import { generateContentError } from './gemini-errors.ts';
 import { createHeldResults } from './gemini-held.ts';
+import { rejectUnfit } from './input-guard.ts';
 import { checkGeminiInput, GEMINI_ASPECT_RATIOS, generateContentUrl, toGeminiBody } from './gemini-request.ts';
 import { cleanReason, protocolError, transportError } from './provider-errors.ts';
 import type { EditInput, Provider, ProviderCapabilities, ProviderResult, ProviderStatus, Submission } from './provider.ts';
@@ -98,9 +99,8 @@ export function createGeminiProvider(options: GeminiOptions): Provider {
     capabilities,
 
     async submit(input: EditInput, signal: AbortSignal): Promise<Submission> {
-      const problem = checkGeminiInput(input, capabilities);
       // The core checks first; this guard keeps a bad input from ever costing money.
-      if (problem) throw new BotError('PROVIDER_REJECTED', `${name} cannot run the input: ${problem}`, { userDetail: problem });
+      rejectUnfit(name, checkGeminiInput(input, capabilities));
       // Built once: a retry resends the same body instead of re-encoding every image.
       const res = await generate(toGeminiBody(input), signal);
       if (res.status < 200 || res.status > 299) throw generateContentError(name, res, secret);

@@ -1,5 +1,5 @@
 import { BotError } from '../errors.ts';
-import { ASPECT_RATIOS, type EditInput, type PushTarget } from './provider.ts';
+import type { EditInput, PushTarget } from './provider.ts';
 
 /** Limits of the capabilities, repeated here so the guard and the declaration cannot drift apart. */
 export const NANOBANANAAPI_LIMITS = { maxInputImages: 10, maxPromptLength: 5000 } as const;
@@ -10,21 +10,6 @@ export const NANOBANANAAPI_LIMITS = { maxInputImages: 10, maxPromptLength: 5000 
  * party ever receives our task data (a dummy like example.com would be a real, foreign host).
  */
 export const PLACEHOLDER_CALLBACK_URL = 'https://callback.invalid/nanobananaapi';
-
-/** Why nanobananaapi cannot run this input, in words a user understands; null when it can. */
-export function checkNanoBananaApiInput(input: EditInput): string | null {
-  if (typeof input.prompt !== 'string' || input.prompt.trim() === '') return 'the prompt is empty';
-  if (input.prompt.length > NANOBANANAAPI_LIMITS.maxPromptLength) {
-    return `the prompt is longer than ${NANOBANANAAPI_LIMITS.maxPromptLength} characters`;
-  }
-  if (input.images.length > NANOBANANAAPI_LIMITS.maxInputImages) {
-    return `at most ${NANOBANANAAPI_LIMITS.maxInputImages} input images are supported`;
-  }
-  if (input.aspectRatio !== undefined && !(ASPECT_RATIOS as readonly string[]).includes(input.aspectRatio)) {
-    return `aspect ratio "${String(input.aspectRatio)}" is not supported (use one of ${ASPECT_RATIOS.join(', ')})`;
-  }
-  return null;
-}
 
 /**
  * The JSON body of `POST /api/v1/nanobanana/generate` (seed 004). Throws INTERNAL for what only a

@@ -5,7 +5,8 @@ import type { RetryPolicy } from '../http/retry.ts';
 import { failureOf, readAnswer, RecordInfo, resultUrlOf, SubmitData, SUCCESS_FLAG, type Answer } from './nanobananaapi-answers.ts';
 import { verifyNanoBananaApiCallback } from './nanobananaapi-callback.ts';
 import { recordInfoError, submitError } from './nanobananaapi-errors.ts';
-import { checkNanoBananaApiInput, NANOBANANAAPI_LIMITS, toNanoBananaApiBody } from './nanobananaapi-input.ts';
+import { inputProblem, rejectUnfit } from './input-guard.ts';
+import { NANOBANANAAPI_LIMITS, toNanoBananaApiBody } from './nanobananaapi-input.ts';
 import { cleanReason, protocolError, transportError } from './provider-errors.ts';
 import {
   ASPECT_RATIOS,
@@ -100,9 +101,8 @@ export function createNanoBananaApiProvider(options: NanoBananaApiOptions): Prov
     capabilities: NANOBANANAAPI_CAPABILITIES,
 
     async submit(input: EditInput, signal: AbortSignal, push?: PushTarget): Promise<Submission> {
-      const problem = checkNanoBananaApiInput(input);
       // The core checks first; this guard keeps a bad input from ever costing money.
-      if (problem) throw new BotError('PROVIDER_REJECTED', `${NAME} cannot run the input: ${problem}`, { userDetail: problem });
+      rejectUnfit(NAME, inputProblem(input, NANOBANANAAPI_CAPABILITIES));
       const body = toNanoBananaApiBody(input, options.watermark, push);
       const res = await send('submit', { method: 'POST', url: `${base}/api/v1/nanobanana/generate`, body, signal });
       const answer = expectAnswer('submit', res);

@@ -1,5 +1,6 @@
 import { BotError } from '../errors.ts';
-import { ASPECT_RATIOS, type AspectRatio, type EditInput, type OutputFormat } from './provider.ts';
+import { inputProblem } from './input-guard.ts';
+import type { AspectRatio, EditInput, OutputFormat, ProviderCapabilities } from './provider.ts';
 
 /** Limits of the edit endpoint as documented (seed 003): 1–10 image URLs, a prompt of 1–5000 characters. */
 export const SINANCODE_MAX_IMAGES = 10;
@@ -14,32 +15,9 @@ export interface SinanCodeBody {
   readonly output_format: 'png' | 'jpeg';
 }
 
-/**
- * Counted in code points, as a person counts characters. [I] The docs do not say how SinanCode counts;
- * code points never exceed UTF-16 units, so an emoji-heavy prompt may pass here and be refused there
- * with a 400, which maps to PROVIDER_REJECTED like any other refusal.
- */
-function characters(text: string): number {
-  return [...text].length;
-}
-
-/** Why SinanCode cannot run this input, in words a user understands; null when it can. */
-export function checkSinanCodeInput(input: EditInput): string | null {
-  if (typeof input.prompt !== 'string' || input.prompt.trim() === '') return 'the prompt is empty';
-  if (characters(input.prompt) > SINANCODE_MAX_PROMPT) {
-    return `the prompt is longer than ${SINANCODE_MAX_PROMPT} characters`;
-  }
-  if (input.images.length === 0) return 'this provider only edits images: attach at least one image';
-  if (input.images.length > SINANCODE_MAX_IMAGES) return `at most ${SINANCODE_MAX_IMAGES} images can be edited at once`;
-  // No count field: one submit is one image, and the core submits again for more.
-  if (input.count !== 1) return 'this provider makes one image per request';
-  if (input.aspectRatio !== undefined && !(ASPECT_RATIOS as readonly string[]).includes(input.aspectRatio)) {
-    return `aspect ratio "${String(input.aspectRatio)}" is not supported (use one of ${ASPECT_RATIOS.join(', ')})`;
-  }
-  if (input.outputFormat !== undefined && !SINANCODE_FORMATS.includes(input.outputFormat)) {
-    return `output format "${String(input.outputFormat)}" is not supported (use ${SINANCODE_FORMATS.join(' or ')})`;
-  }
-  return null;
+/** Why SinanCode cannot run this input; null when it can. No count field: the core submits once per image. */
+export function checkSinanCodeInput(input: EditInput, capabilities: ProviderCapabilities): string | null {
+  return inputProblem(input, capabilities) ?? (input.count !== 1 ? 'this provider makes one image per request' : null);
 }
 
 function isHttpUrl(value: string): boolean {

@@ -6,6 +6,7 @@ import { requestWithRetry, type RetryRules } from '../http/retrying.ts';
 import { cleanReason, protocolError, transportError } from './provider-errors.ts';
 import { ASPECT_RATIOS, type EditInput, type Provider, type ProviderCapabilities, type ProviderResult, type ProviderStatus, type Submission } from './provider.ts';
 import { sinanCodeHttpError, taskFailureReason, type SinanCodeCall } from './sinancode-errors.ts';
+import { rejectUnfit } from './input-guard.ts';
 import { checkSinanCodeInput, SINANCODE_FORMATS, SINANCODE_MAX_IMAGES, SINANCODE_MAX_PROMPT, toSinanCodeBody } from './sinancode-input.ts';
 
 export interface SinanCodeOptions {
@@ -100,9 +101,8 @@ export function createSinanCodeProvider(options: SinanCodeOptions): Provider {
 
     async submit(input: EditInput, signal: AbortSignal): Promise<Submission> {
       // `push` is ignored: SinanCode documents no webhook or callback.
-      const problem = checkSinanCodeInput(input);
       // The core checks first; this guard keeps a bad input from ever costing money.
-      if (problem) throw new BotError('PROVIDER_REJECTED', `${name} cannot run the input: ${problem}`, { userDetail: problem });
+      rejectUnfit(name, checkSinanCodeInput(input, SINANCODE_CAPABILITIES));
       const body = toSinanCodeBody(name, input);
       const res = await send('submit', { method: 'POST', url: `${base}/v1/generate/k/nano-banana-edit`, body, signal });
       if (res.status < 200 || res.status > 299) throw sinanCodeHttpError(name, 'submit', res, secret);

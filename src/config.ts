@@ -223,8 +223,7 @@ function crossChecks(e: EnvValues): string[] {
   }
   if (e.STORE_URL) {
     try {
-      const location = parseStoreUrl(e.STORE_URL, '/');
-      if (location.kind === 'redis') problems.push('STORE_URL: the Redis store is not available in this version yet; use sqlite:// or memory://');
+      parseStoreUrl(e.STORE_URL, '/');
     } catch (error) {
       problems.push(`STORE_URL ${(error as Error).message}`);
     }

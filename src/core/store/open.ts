@@ -1,10 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
-import { BotError } from '../errors.ts';
 import type { Storage } from './storage.ts';
 
 /**
  * Opens the store named by STORE_URL: `sqlite://./data/bot.sqlite` (relative to `cwd`),
- * `sqlite:///abs/path.sqlite`, or `memory://`. The SQLite module is loaded only when used.
+ * `sqlite:///abs/path.sqlite`, `redis://…` / `rediss://…` (TLS), or `memory://`. Each backend's
+ * module is loaded only when used, so a SQLite bot never loads the Redis client and vice versa.
  */
 export async function openStorage(storeUrl: string, cwd: string = process.cwd()): Promise<Storage> {
   const location = parseStoreUrl(storeUrl, cwd);
@@ -16,7 +16,8 @@ export async function openStorage(storeUrl: string, cwd: string = process.cwd())
     const { openSqliteStorage } = await import('./sqlite.ts');
     return openSqliteStorage(location.path);
   }
-  throw new BotError('STORE_UNAVAILABLE', 'the Redis store is not available yet; use sqlite:// or memory://');
+  const { openRedisStorage } = await import('./redis.ts');
+  return openRedisStorage(location.url);
 }
 
 export type StoreLocation = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string };

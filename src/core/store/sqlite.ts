@@ -3,13 +3,15 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Keyv } from 'keyv';
 import { BotError } from '../errors.ts';
+import { checkPage } from './log-page.ts';
 import { SqliteKeyvAdapter } from './sqlite-keyv.ts';
-import type { Storage, Transition } from './storage.ts';
+import type { LogPage, Storage, Transition } from './storage.ts';
 
 /**
  * SQLite file storage, the default: embedded, survives restarts. `transact` is a `BEGIN IMMEDIATE`
  * transaction around a synchronous read-update-write, so it is atomic within the process (no await
  * inside) and across processes sharing the file (SQLite's write lock, waited for by busy_timeout).
+ * Logs are rows of one table, ordered by an AUTOINCREMENT sequence that never reuses a number.
  */
 export function openSqliteStorage(path: string): Storage {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -21,16 +23,23 @@ export function openSqliteStorage(path: string): Storage {
     db.exec(`
       CREATE TABLE IF NOT EXISTS keyv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS records (ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (ns, key));
+      CREATE TABLE IF NOT EXISTS logs (stream TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, value TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS logs_by_stream ON logs (stream, seq);
     `);
   } catch (error) {
     throw new BotError('STORE_UNAVAILABLE', `cannot open SQLite store: ${(error as Error).message}`, { cause: error });
   }
-  const adapter = new SqliteKeyvAdapter(db);
+  // One adapter per namespace: Keyv sets its namespace on the adapter, and `clear()` deletes by it,
+  // so a shared adapter would clear whichever namespace was opened last.
+  const adapters = new Map<string, SqliteKeyvAdapter>();
   const readStmt = db.prepare('SELECT value FROM records WHERE ns = ? AND key = ?');
   const writeStmt = db.prepare(
     'INSERT INTO records (ns, key, value) VALUES (?, ?, ?) ON CONFLICT(ns, key) DO UPDATE SET value = excluded.value',
   );
   const deleteStmt = db.prepare('DELETE FROM records WHERE ns = ? AND key = ?');
+  const appendStmt = db.prepare('INSERT INTO logs (stream, value) VALUES (?, ?)');
+  const countStmt = db.prepare('SELECT COUNT(*) AS total FROM logs WHERE stream = ?');
+  const pageStmt = db.prepare('SELECT value FROM logs WHERE stream = ? ORDER BY seq DESC LIMIT ? OFFSET ?');
   const readRecord = <T>(namespace: string, key: string): T | undefined => {
     const row = readStmt.get(namespace, key) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : undefined;
@@ -39,6 +48,15 @@ export function openSqliteStorage(path: string): Storage {
   return {
     kind: 'sqlite',
     keyv<T>(namespace: string) {
+      let adapter = adapters.get(namespace);
+      if (!adapter) {
+        try {
+          adapter = new SqliteKeyvAdapter(db);
+        } catch (error) {
+          throw new BotError('STORE_UNAVAILABLE', `SQLite store is closed: ${(error as Error).message}`, { cause: error });
+        }
+        adapters.set(namespace, adapter);
+      }
       return new Keyv<T>({ store: adapter, namespace, throwOnErrors: true });
     },
     async transact<T, R>(namespace: string, key: string, update: (current: T | undefined) => Transition<T, R>) {
@@ -64,6 +82,30 @@ export function openSqliteStorage(path: string): Storage {
         return readRecord<T>(namespace, key);
       } catch (error) {
         throw new BotError('STORE_UNAVAILABLE', `SQLite read failed: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    async append<T>(stream: string, entry: T) {
+      try {
+        appendStmt.run(stream, JSON.stringify(entry));
+      } catch (error) {
+        throw new BotError('STORE_UNAVAILABLE', `SQLite append failed: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    async readNewest<T>(stream: string, offset: number, limit: number): Promise<LogPage<T>> {
+      checkPage(offset, limit);
+      try {
+        // One read transaction, so the page and the total come from the same snapshot even while
+        // another process appends.
+        db.exec('BEGIN');
+        try {
+          const { total } = countStmt.get(stream) as { total: number };
+          const rows = limit === 0 ? [] : (pageStmt.all(stream, limit, offset) as Array<{ value: string }>);
+          return { entries: rows.map((row) => JSON.parse(row.value) as T), total: Number(total) };
+        } finally {
+          db.exec('COMMIT');
+        }
+      } catch (error) {
+        throw new BotError('STORE_UNAVAILABLE', `SQLite log read failed: ${(error as Error).message}`, { cause: error });
       }
     },
     async close() {

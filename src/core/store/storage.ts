@@ -9,6 +9,12 @@ export interface Transition<T, R> {
   readonly result: R;
 }
 
+export interface LogPage<T> {
+  readonly entries: readonly T[];
+  /** Entries in the whole log. */
+  readonly total: number;
+}
+
 /**
  * Storage for the bot. Keyv is the interface for plain records (it has no atomic operations);
  * `transact` is the one atomic primitive, used where a lost update would cost money (quota,
@@ -24,5 +30,12 @@ export interface Storage {
   transact<T, R>(namespace: string, key: string, update: (current: T | undefined) => Transition<T, R>): Promise<R>;
   /** Reads one record written by `transact`. */
   read<T>(namespace: string, key: string): Promise<T | undefined>;
+  /**
+   * Appends one entry to an append-only log (the audit log). Entries are kept in the order they were
+   * appended, across processes where the backend is shared; they are never changed or expired.
+   */
+  append<T>(stream: string, entry: T): Promise<void>;
+  /** Entries of a log newest first: skips `offset`, returns at most `limit`, and how many there are in all. */
+  readNewest<T>(stream: string, offset: number, limit: number): Promise<LogPage<T>>;
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { JobRunner } from './core/jobs/runner.ts';
 import type { RetryPolicy } from './core/http/retry.ts';
 import type { Logger } from './core/log.ts';
 import { createProviders } from './core/providers/registry.ts';
+import { QuotaAdmin } from './core/quota/admin.ts';
 import { QuotaLedger } from './core/quota/ledger.ts';
 import { openStorage } from './core/store/open.ts';
 import type { Storage } from './core/store/storage.ts';
@@ -28,6 +29,7 @@ export interface App {
   readonly commands: Commands;
   readonly runner: JobRunner;
   readonly ledger: QuotaLedger;
+  readonly admin: QuotaAdmin;
   readonly storage: Storage;
   /** The HTTP server's port, when it runs (HTTP_PORT or PUBLIC_URL set). */
   readonly httpPort?: number | undefined;
@@ -67,11 +69,13 @@ export async function buildApp(config: AppConfig, logger: Logger, overrides: App
     deadlineMs: overrides.deadlineMs,
     now: now ? () => now().getTime() : undefined,
   });
-  const commands = createCommands({ runner, ledger, logger });
+  const admin = new QuotaAdmin(storage, ledger, now ? () => now().getTime() : undefined);
+  const commands = createCommands({ runner, ledger, admin, owners: config.owners, logger });
   return {
     commands,
     runner,
     ledger,
+    admin,
     storage,
     httpPort: http?.port,
     close: async () => {

@@ -19,6 +19,12 @@ export interface CommandContext {
   deliver(images: readonly ImageData[], caption: string): Promise<number>;
   /** The final word when there are no images: an error, a refusal, or a plain answer (/quota, /help). */
   finish(text: string): Promise<void>;
+  /**
+   * How this platform shows a moment, e.g. when a quota resets. Discord: a relative timestamp
+   * (`<t:1763769600:R>`), which every client renders in its own language and zone. Left out, the
+   * command writes the local time in the quota's time zone (Telegram).
+   */
+  formatInstant?(at: Date): string;
 }
 
 /** What the platform parsed out of `/imagine`: a prompt and the result options. */

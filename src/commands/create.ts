@@ -3,7 +3,10 @@ import { toBotError } from '../core/errors.ts';
 import type { Commands } from './commands.ts';
 import type { CommandContext } from './context.ts';
 import type { CommandDeps } from './deps.ts';
+import type { ModerationRequest, ModeratorContext } from './moderation-context.ts';
 import { runGeneration } from './edit.ts';
+import { runModeration } from './moderation.ts';
+import { momentFor } from './moment.ts';
 import { subjectOf } from './subject.ts';
 
 /**
@@ -12,8 +15,8 @@ import { subjectOf } from './subject.ts';
  */
 export function createCommands(deps: CommandDeps): Commands {
   const guarded =
-    <A extends unknown[]>(name: string, body: (ctx: CommandContext, ...args: A) => Promise<void>) =>
-    async (ctx: CommandContext, ...args: A): Promise<void> => {
+    <C extends CommandContext, A extends unknown[]>(name: string, body: (ctx: C, ...args: A) => Promise<void>) =>
+    async (ctx: C, ...args: A): Promise<void> => {
       try {
         await body(ctx, ...args);
       } catch (thrown) {
@@ -29,7 +32,11 @@ export function createCommands(deps: CommandDeps): Commands {
   return {
     edit: guarded('edit', (ctx, args) => runGeneration(deps, ctx, 'edit', args)),
     imagine: guarded('imagine', (ctx, args) => runGeneration(deps, ctx, 'imagine', { ...args, images: [] })),
-    quota: guarded('quota', async (ctx) => ctx.finish(messages.quota(await deps.ledger.status(subjectOf(ctx))))),
+    quota: guarded('quota', async (ctx) => {
+      const quota = await deps.ledger.status(subjectOf(ctx));
+      await ctx.finish(messages.quota(quota, momentFor(ctx, quota.resetsAt, quota.timeZone)));
+    }),
+    moderate: guarded('moderate', (ctx: ModeratorContext, request: ModerationRequest) => runModeration(deps, ctx, request)),
     help: guarded('help', async (ctx) => ctx.finish(messages.help(ctx.platform))),
   };
 }

@@ -65,6 +65,8 @@ function outcomeText(outcome: JobOutcome): string | null {
       return null;
     case 'duplicate':
       return messages.duplicate();
+    case 'blocked':
+      return messages.blocked(outcome.block);
     case 'quota_exhausted':
       return messages.quotaExhausted(outcome.quota, outcome.requested);
     case 'failed':

@@ -8,7 +8,8 @@ import { ASPECT_RATIOS, MAX_IMAGES_PER_JOB, OUTPUT_FORMATS } from '../core/provi
 export type OptionSpec =
   | { readonly kind: 'string'; readonly name: string; readonly description: string; readonly required: boolean; readonly maxLength?: number; readonly choices?: readonly string[] }
   | { readonly kind: 'integer'; readonly name: string; readonly description: string; readonly required: boolean; readonly min: number; readonly max: number }
-  | { readonly kind: 'image'; readonly name: string; readonly description: string; readonly required: boolean };
+  | { readonly kind: 'image'; readonly name: string; readonly description: string; readonly required: boolean }
+  | { readonly kind: 'user'; readonly name: string; readonly description: string; readonly required: boolean };
 
 export interface CommandSpec {
   readonly name: 'edit' | 'imagine' | 'quota' | 'help';

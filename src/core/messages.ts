@@ -1,5 +1,5 @@
 import type { ErrorCode } from './errors.ts';
-import type { QuotaView } from './quota/ledger.ts';
+import type { QuotaBlock, QuotaView } from './quota/ledger.ts';
 import type { Platform } from './quota/subject.ts';
 
 /**
@@ -40,15 +40,23 @@ export const messages = {
   tooManyImages: (max: number) => `Send at most ${max} images at once.`,
   badCount: (max: number) => `Ask for between 1 and ${max} images.`,
   duplicate: () => 'I am already working on this request.',
-  quotaExhausted: (quota: QuotaView, requested: number) =>
-    quota.remaining === 0
+  quotaExhausted: (quota: QuotaView, requested: number) => {
+    const left = quota.remaining + quota.bonus;
+    return left === 0
       ? `You have used all ${quota.limit} images for ${periodName(quota)}. ${resetsIn(quota)}`
-      : `You asked for ${requested} images but have ${quota.remaining} left for ${periodName(quota)}. Ask for fewer. ${resetsIn(quota)}`,
+      : `You asked for ${requested} images but have ${left} left${quota.bonus > 0 ? ' (bonus included)' : ''}. Ask for fewer. ${resetsIn(quota)}`;
+  },
+  blocked: (block: QuotaBlock) => `${blockedLine(block)} This did not use your quota.`,
   done: (elapsedMs: number, quota: QuotaView) =>
-    `Done in ${formatSeconds(elapsedMs)} · ${quota.remaining} of ${quota.limit} images left ${periodName(quota)}.`,
-  quota: (quota: QuotaView) => {
-    const inFlight = quota.reserved > 0 ? ` (${quota.reserved} held by requests in progress)` : '';
-    return `You have used ${quota.used} of ${quota.limit} images ${periodName(quota)}; ${quota.remaining} left${inFlight}. ${resetsIn(quota)}`;
+    `Done in ${formatSeconds(elapsedMs)} · ${quota.remaining} of ${quota.limit} images left ${periodName(quota)}${bonusNote(quota)}.`,
+  /** `/quota`. `resets` says when the window ends, as the platform shows a moment. */
+  quota: (quota: QuotaView, resets: string) => {
+    const lines: string[] = [];
+    if (quota.blocked) lines.push(blockedLine(quota.blocked));
+    const inFlight = quota.reserved > 0 ? ` ${quota.reserved} held by requests in progress.` : '';
+    lines.push(`You have used ${quota.used} of ${quota.limit} images ${periodName(quota)}; ${quota.remaining} left${bonusNote(quota)}.${inFlight}`);
+    lines.push(`Resets ${resets}.`);
+    return lines.join('\n');
   },
   help: (platform: Platform) =>
     platform === 'telegram'
@@ -68,7 +76,17 @@ export const messages = {
         ].join('\n'),
 };
 
-function periodName(quota: QuotaView): string {
+function blockedLine(block: QuotaBlock): string {
+  const who = block.scope === 'platform' ? 'The bot owner has blocked you from using this bot' : 'A moderator has blocked you from using this bot here';
+  const why = block.reason ? ` (reason: ${block.reason})` : '';
+  return `${who}${why}. Ask a moderator if you think this is a mistake.`;
+}
+
+function bonusNote(quota: QuotaView): string {
+  return quota.bonus > 0 ? `, plus ${quota.bonus} bonus image${quota.bonus === 1 ? '' : 's'} (kept until used)` : '';
+}
+
+export function periodName(quota: Pick<QuotaView, 'window'>): string {
   return quota.window === 'day' ? 'today' : quota.window === 'week' ? 'this week' : 'this month';
 }
 

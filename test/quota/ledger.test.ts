@@ -71,6 +71,24 @@ describe.each(backends)('QuotaLedger on %s', (_name, open) => {
     expect((await l.reserve({ ...alice, userId: '2' }, 'd', 3)).ok).toBe(true);
   });
 
+  it('returns what was not delivered: 4 held, 2 delivered, 2 back', async () => {
+    const l = ledger(10);
+    expect((await l.reserve(alice, 'job', 4)).ok).toBe(true);
+    expect(await l.previewCommit(alice, 'job', 2)).toMatchObject({ used: 2, reserved: 0, remaining: 8 });
+    expect(await l.status(alice)).toMatchObject({ used: 0, reserved: 4 }); // the preview changed nothing
+    await l.commit(alice, 'job', 2);
+    expect(await l.status(alice)).toMatchObject({ used: 2, reserved: 0, remaining: 8 });
+  });
+
+  it('never charges a settled job again: a repeated reserve is refused as settled', async () => {
+    const l = ledger(10);
+    await l.reserve(alice, 'job', 2);
+    await l.commit(alice, 'job', 2);
+    expect(await l.reserve(alice, 'job', 2)).toMatchObject({ ok: false, reason: 'settled' });
+    await l.refund(alice, 'job');
+    expect(await l.status(alice)).toMatchObject({ used: 2, reserved: 0, remaining: 8 });
+  });
+
   it('starts again in the next window', async () => {
     let now = new Date('2026-11-21T23:59:00Z');
     const l = ledger(2, () => now);

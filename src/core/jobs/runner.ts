@@ -89,6 +89,8 @@ export class JobRunner {
     const reservation = await this.options.ledger.reserve(request.subject, request.id, request.count);
     if (!reservation.ok) {
       await this.save(record, 'rejected');
+      if (reservation.reason === 'settled') return { kind: 'duplicate' };
+      if (reservation.reason === 'blocked' && reservation.quota.blocked) return { kind: 'blocked', block: reservation.quota.blocked };
       return { kind: 'quota_exhausted', quota: reservation.quota, requested: request.count };
     }
     record.reservationId = request.id;
@@ -198,7 +200,7 @@ export class JobRunner {
     await this.save(record, 'delivering');
     await this.progress(run, { type: 'delivering' });
     const ledger = this.options.ledger;
-    const quota = ledger.predictAfterCommit(await ledger.status(request.subject), request.count, delivering.length);
+    const quota = await ledger.previewCommit(request.subject, request.id, delivering.length);
     const elapsedMs = this.now() - record.createdAt;
     let delivered: number;
     try {

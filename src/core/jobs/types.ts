@@ -2,7 +2,7 @@ import type { ImageData, ImageSource } from '../images/image.ts';
 import type { AspectRatio, OutputFormat, Submission } from '../providers/provider.ts';
 import type { QuotaSubject } from '../quota/subject.ts';
 import type { ErrorCode } from '../errors.ts';
-import type { QuotaView } from '../quota/ledger.ts';
+import type { QuotaBlock, QuotaView } from '../quota/ledger.ts';
 
 export type JobState =
   | 'accepted'
@@ -78,4 +78,6 @@ export type JobOutcome =
   | { readonly kind: 'done'; readonly delivered: number; readonly elapsedMs: number; readonly quota: QuotaView }
   | { readonly kind: 'duplicate' }
   | { readonly kind: 'quota_exhausted'; readonly quota: QuotaView; readonly requested: number }
+  /** A moderator (or an owner, platform-wide) blocked the user: nothing was reserved or charged. */
+  | { readonly kind: 'blocked'; readonly block: QuotaBlock }
   | { readonly kind: 'failed'; readonly code: ErrorCode; readonly userDetail?: string | undefined };

@@ -1,41 +1,54 @@
 import type { Storage } from '../store/storage.ts';
+import { currentRecord, heldOf, settle, type BlockEntry, type UsageRecord } from './record.ts';
+import { readSurroundingRules, resolveLimit, type LimitSource, type SurroundingRules } from './settings.ts';
 import { subjectKey, type QuotaSubject } from './subject.ts';
-import { windowAt, type WindowKind } from './window.ts';
+import { windowAt, type QuotaWindow, type WindowKind } from './window.ts';
 
-/**
- * One user's usage in one community, stored as a single record so that every change is one atomic
- * `transact`. Reservations hold images of jobs in flight, keyed by job id: committing or refunding
- * deletes the reservation, which is what makes both happen at most once.
- */
-export interface QuotaRecord {
-  windowId: string;
-  used: number;
-  reservations: Record<string, number>;
+export interface QuotaBlock {
+  /** `community`: blocked in this community; `platform`: blocked everywhere on the platform by an owner. */
+  readonly scope: 'community' | 'platform';
+  readonly reason?: string | undefined;
 }
 
 export interface QuotaView {
   readonly limit: number;
+  readonly limitSource: LimitSource;
+  /** Images charged to the window's allowance. */
   readonly used: number;
-  /** Images held by jobs in flight. */
+  /** Images (allowance and bonus) held by jobs in flight. */
   readonly reserved: number;
+  /** What is left of the window's allowance. */
   readonly remaining: number;
+  /** Bonus credits left after the allowance (not counting those held by jobs in flight). */
+  readonly bonus: number;
   readonly resetsAt: Date;
   readonly window: WindowKind;
+  readonly timeZone: string;
+  readonly blocked: QuotaBlock | null;
 }
 
 export type ReserveResult =
   | { readonly ok: true; readonly quota: QuotaView }
-  | { readonly ok: false; readonly quota: QuotaView };
+  /** `exhausted`: not enough left; `blocked`: a moderator blocked the user; `settled`: this job id was already charged or refunded. */
+  | { readonly ok: false; readonly reason: 'exhausted' | 'blocked' | 'settled'; readonly quota: QuotaView };
 
 export interface LedgerOptions {
+  /** QUOTA_LIMIT: the limit when neither the user, the community nor an owner set one. */
   readonly limit: number;
   readonly window: WindowKind;
   readonly timeZone: string;
-  readonly now?: () => Date;
+  readonly now?: (() => Date) | undefined;
 }
 
-const NAMESPACE = 'quota';
+export const USAGE_NAMESPACE = 'quota';
 
+/**
+ * The quota ledger: images per user per community per window, plus bonus credits. Reserve before the
+ * provider is called, commit what was delivered, release the rest. Every step is one atomic
+ * `transact` on the user's record and is idempotent by job id, so retries and resumed jobs never
+ * move credits twice; concurrent reservations never overspend (in one process, and across processes
+ * sharing the store).
+ */
 export class QuotaLedger {
   private readonly storage: Storage;
   private readonly options: LedgerOptions;
@@ -45,90 +58,106 @@ export class QuotaLedger {
     this.options = options;
   }
 
-  /** Holds `count` images for `reservationId` if they fit; repeating a reservation id changes nothing. */
-  async reserve(subject: QuotaSubject, reservationId: string, count: number): Promise<ReserveResult> {
+  get timeZone(): string {
+    return this.options.timeZone;
+  }
+
+  /** Holds `count` images for job `id` if the user may have them: the window's allowance first, then bonus credits. */
+  async reserve(subject: QuotaSubject, id: string, count: number): Promise<ReserveResult> {
     const window = this.currentWindow();
-    return this.storage.transact<QuotaRecord, ReserveResult>(NAMESPACE, subjectKey(subject), (stored) => {
-      const record = rolled(stored, window.id);
-      if (record.reservations[reservationId] !== undefined) {
-        return { next: record, result: { ok: true, quota: this.view(record, window.end) } };
-      }
-      const limit = this.limitFor(subject);
-      if (record.used + sumOf(record.reservations) + count > limit) {
-        return { next: stored, result: { ok: false, quota: this.view(record, window.end) } };
-      }
-      const next = { ...record, reservations: { ...record.reservations, [reservationId]: count } };
-      return { next, result: { ok: true, quota: this.view(next, window.end) } };
+    const rules = await readSurroundingRules(this.storage, subject, subject.userId);
+    return this.storage.transact<UsageRecord, ReserveResult>(USAGE_NAMESPACE, subjectKey(subject), (stored) => {
+      const record = currentRecord(stored, window.id);
+      const unchanged = (reason: 'exhausted' | 'blocked' | 'settled'): { next: UsageRecord | undefined; result: ReserveResult } => ({
+        next: stored,
+        result: { ok: false, reason, quota: this.view(record, rules, window) },
+      });
+      if (record.reservations[id]) return { next: record, result: { ok: true, quota: this.view(record, rules, window) } };
+      if (record.settled?.includes(id)) return unchanged('settled');
+      if (blockOf(record, rules)) return unchanged('blocked');
+      const { limit } = resolveLimit(record.limit, rules, this.options.limit);
+      const held = heldOf(record);
+      const allowance = Math.max(0, limit - record.used - held.window);
+      const bonus = Math.max(0, (record.bonus ?? 0) - held.bonus);
+      if (count > allowance + bonus) return unchanged('exhausted');
+      const fromAllowance = Math.min(count, allowance);
+      const hold = { n: fromAllowance, b: count - fromAllowance, w: window.id };
+      const next = { ...record, reservations: { ...record.reservations, [id]: hold } };
+      return { next, result: { ok: true, quota: this.view(next, rules, window) } };
     });
   }
 
-  /** Charges the images delivered (at most what was reserved) and releases the rest. Once per reservation. */
-  async commit(subject: QuotaSubject, reservationId: string, delivered: number): Promise<QuotaView> {
+  /** Charges the images delivered (at most what job `id` holds) and releases the rest. Once per job. */
+  async commit(subject: QuotaSubject, id: string, delivered: number): Promise<QuotaView> {
     const window = this.currentWindow();
-    return this.storage.transact<QuotaRecord, QuotaView>(NAMESPACE, subjectKey(subject), (stored) => {
-      const record = rolled(stored, window.id);
-      const held = record.reservations[reservationId];
-      if (held === undefined) return { next: stored, result: this.view(record, window.end) };
-      const { [reservationId]: _released, ...reservations } = record.reservations;
-      const next = { ...record, used: record.used + Math.min(Math.max(delivered, 0), held), reservations };
-      return { next, result: this.view(next, window.end) };
+    const rules = await readSurroundingRules(this.storage, subject, subject.userId);
+    return this.storage.transact<UsageRecord, QuotaView>(USAGE_NAMESPACE, subjectKey(subject), (stored) => {
+      const record = currentRecord(stored, window.id);
+      if (!record.reservations[id]) return { next: stored, result: this.view(record, rules, window) };
+      const next = settle(record, id, delivered);
+      return { next, result: this.view(next, rules, window) };
     });
   }
 
-  /** Releases a reservation without charging. Once per reservation; later calls change nothing. */
-  async refund(subject: QuotaSubject, reservationId: string): Promise<QuotaView> {
-    return this.commit(subject, reservationId, 0);
+  /** Releases what job `id` holds without charging. Once per job; later calls change nothing. */
+  async refund(subject: QuotaSubject, id: string): Promise<QuotaView> {
+    return this.commit(subject, id, 0);
   }
 
   async status(subject: QuotaSubject): Promise<QuotaView> {
     const window = this.currentWindow();
-    const stored = await this.storage.read<QuotaRecord>(NAMESPACE, subjectKey(subject));
-    return this.view(rolled(stored, window.id), window.end);
+    const [stored, rules] = await Promise.all([
+      this.storage.read<UsageRecord>(USAGE_NAMESPACE, subjectKey(subject)),
+      readSurroundingRules(this.storage, subject, subject.userId),
+    ]);
+    return this.view(currentRecord(stored, window.id), rules, window);
   }
 
-  /** What `status` will say once `reservationId` is committed with `delivered` images. */
-  predictAfterCommit(quota: QuotaView, reservationHeld: number, delivered: number): QuotaView {
-    const charged = Math.min(delivered, reservationHeld);
-    return {
-      ...quota,
-      used: quota.used + charged,
-      reserved: quota.reserved - reservationHeld,
-      remaining: quota.remaining + reservationHeld - charged,
-    };
+  /** What `status` will say once job `id` is committed with `delivered` images; changes nothing. */
+  async previewCommit(subject: QuotaSubject, id: string, delivered: number): Promise<QuotaView> {
+    const window = this.currentWindow();
+    const [stored, rules] = await Promise.all([
+      this.storage.read<UsageRecord>(USAGE_NAMESPACE, subjectKey(subject)),
+      readSurroundingRules(this.storage, subject, subject.userId),
+    ]);
+    return this.view(settle(currentRecord(stored, window.id), id, delivered), rules, window);
   }
 
-  private limitFor(_subject: QuotaSubject): number {
-    // Per-community defaults and per-user overrides come with the moderation ledger.
-    return this.options.limit;
-  }
-
-  private currentWindow() {
+  currentWindow(): QuotaWindow {
     return windowAt(this.options.now?.() ?? new Date(), this.options.window, this.options.timeZone);
   }
 
-  private view(record: QuotaRecord, resetsAt: Date): QuotaView {
-    const reserved = sumOf(record.reservations);
-    const limit = this.options.limit;
+  /** The user's quota as `record` and the surrounding rules say. */
+  view(record: UsageRecord, rules: SurroundingRules, window: QuotaWindow): QuotaView {
+    const { limit, source } = resolveLimit(record.limit, rules, this.options.limit);
+    const held = heldOf(record);
     return {
       limit,
+      limitSource: source,
       used: record.used,
-      reserved,
-      remaining: Math.max(0, limit - record.used - reserved),
-      resetsAt,
+      reserved: held.window + held.bonus + heldFromEarlierWindows(record),
+      remaining: Math.max(0, limit - record.used - held.window),
+      bonus: Math.max(0, (record.bonus ?? 0) - held.bonus),
+      resetsAt: window.end,
       window: this.options.window,
+      timeZone: this.options.timeZone,
+      blocked: blockOf(record, rules),
     };
   }
 }
 
-/** A record as it stands in the current window: usage starts again, reservations in flight carry over. */
-function rolled(stored: QuotaRecord | undefined, windowId: string): QuotaRecord {
-  if (!stored) return { windowId, used: 0, reservations: {} };
-  if (stored.windowId !== windowId) return { windowId, used: 0, reservations: stored.reservations };
-  return stored;
+/** A platform-wide block (owners) wins over a block in the community. */
+function blockOf(record: UsageRecord, rules: SurroundingRules): QuotaBlock | null {
+  const describe = (entry: BlockEntry, scope: QuotaBlock['scope']): QuotaBlock =>
+    entry.reason === undefined ? { scope } : { scope, reason: entry.reason };
+  if (rules.globalBlock) return describe(rules.globalBlock, 'platform');
+  if (record.blocked) return describe(record.blocked, 'community');
+  return null;
 }
 
-function sumOf(reservations: Record<string, number>): number {
+/** Allowance still held by jobs reserved in an earlier window (shown as in flight, not charged to this one). */
+function heldFromEarlierWindows(record: UsageRecord): number {
   let total = 0;
-  for (const n of Object.values(reservations)) total += n;
+  for (const hold of Object.values(record.reservations)) if (hold.w !== record.windowId) total += hold.n;
   return total;
 }

@@ -1,0 +1,7 @@
+import { formatLocalTime } from '../core/quota/format.ts';
+import type { CommandContext } from './context.ts';
+
+/** A moment as this platform shows it best: the adapter's own form (Discord timestamps), else local time. */
+export function momentFor(ctx: CommandContext, at: Date, timeZone: string): string {
+  return ctx.formatInstant ? ctx.formatInstant(at) : formatLocalTime(at, timeZone);
+}

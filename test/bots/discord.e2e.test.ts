@@ -79,7 +79,7 @@ describe('Discord bot end to end', () => {
     const put = await discord.waitForCall((call) => call.method === 'PUT' && call.path.endsWith('/commands'));
     expect(put.path).toBe(`/api/v10/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
     expect(put.headers.authorization).toBe(`Bot ${discord.token}`);
-    expect(put.json.map((command: { name: string }) => command.name)).toEqual(['edit', 'imagine', 'quota', 'help']);
+    expect(put.json.map((command: { name: string }) => command.name)).toEqual(['edit', 'imagine', 'quota', 'help', 'quota-admin']);
     const edit = put.json[0];
     expect(edit.type).toBe(1);
     expect(edit.options).toEqual([

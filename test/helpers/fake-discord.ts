@@ -24,20 +24,54 @@ export interface DiscordCall {
   files: Array<{ field: string; filename: string; bytes: Buffer; contentType?: string }>;
   at: number;
 }
+/**
+ * One option of a chat input interaction: a value (type 3 string, 4 integer, 6 user id, 11 attachment
+ * id), or a subcommand (type 1) carrying its own options.
+ */
 export interface CommandOption {
   name: string;
   type: number;
-  value: string | number;
+  value?: string | number;
+  options?: CommandOption[];
 }
 export interface DispatchOptions {
   name: string;
   options?: CommandOption[];
   attachments?: object[];
   userId?: string;
+  /** The invoking user's username; default `tester`. */
+  username?: string;
   /** Default: the fake's guild; null for a direct message. */
   guildId?: string | null;
   /** `attachment_size_limit` of the interaction; default 10 MiB. */
   attachmentSizeLimit?: number;
+  /**
+   * `member.permissions` in guilds: the bitfield Discord computed for the member in this channel.
+   * The default grants ordinary member rights, without Manage Server (0x20) or Administrator (0x8).
+   */
+  memberPermissions?: string;
+  /** Users the options refer to (make them with `discordUser`): `data.resolved.users`, and `members` in guilds. */
+  resolvedUsers?: Json[];
+}
+
+/** The permissions the fake gives a member unless told otherwise: no Manage Server, no Administrator. */
+export const MEMBER_PERMISSIONS = '2248473465835073';
+/** Manage Server (0x20), what `/quota-admin` needs. */
+export const MANAGE_GUILD_PERMISSIONS = String(BigInt(MEMBER_PERMISSIONS) | 0x20n);
+
+/** A Discord user object as it appears in `resolved.users`. */
+export function discordUser(id: string, username: string, options: { bot?: boolean } = {}): Json {
+  return { id, username, discriminator: '0', global_name: username, avatar: null, ...(options.bot ? { bot: true } : {}) };
+}
+
+/** A user option inside a subcommand, e.g. `userOption(target.id)`. */
+export function userOption(userId: string, name = 'user'): CommandOption {
+  return { name, type: 6, value: userId };
+}
+
+/** A subcommand (type 1) with its options, e.g. `subcommand('grant', userOption(id), { name: 'amount', type: 4, value: 5 })`. */
+export function subcommand(name: string, ...options: CommandOption[]): CommandOption {
+  return { name, type: 1, options };
 }
 export interface FakeDiscord {
   /** http://127.0.0.1:PORT/api, what DISCORD_API_BASE would be. */
@@ -289,19 +323,19 @@ export async function startFakeDiscord(options: { token?: string; heartbeatInter
       const session = [...sessions].at(-1);
       if (!session) throw new Error('fake discord: no identified gateway session to dispatch to');
       const inGuild = options.guildId === undefined ? guildId : options.guildId;
-      const user = { id: options.userId ?? '200000000000000001', username: 'tester', discriminator: '0', global_name: 'Tester', avatar: null };
+      const user = { id: options.userId ?? '200000000000000001', username: options.username ?? 'tester', discriminator: '0', global_name: 'Tester', avatar: null };
       const interaction: Interaction = { id: snowflake(), token: `aW50ZXJhY3Rpb24.${randomBytes(24).toString('base64url')}`, channelId, guildId: inGuild, user, acked: false, original: null };
       interactions.set(interaction.token, interaction);
       const registered = [...(commands.get(inGuild ?? 'global') ?? []), ...(commands.get('global') ?? [])].find((c) => c.name === options.name);
-      const attachments = Object.fromEntries((options.attachments ?? []).map((a: Json) => [a.id, a]));
+      const resolved = resolvedData(options, Boolean(inGuild));
       const payload: Json = {
         id: interaction.id, application_id: applicationId, type: 2, token: interaction.token, version: 1,
-        data: { id: registered?.id ?? snowflake(), name: options.name, type: 1, options: options.options ?? [], ...(inGuild ? { guild_id: inGuild } : {}), ...(options.attachments ? { resolved: { attachments } } : {}) },
+        data: { id: registered?.id ?? snowflake(), name: options.name, type: 1, options: options.options ?? [], ...(inGuild ? { guild_id: inGuild } : {}), ...(resolved ? { resolved } : {}) },
         channel_id: channelId, channel: inGuild ? { id: channelId, type: 0, guild_id: inGuild, name: 'general' } : { id: channelId, type: 1, recipients: [user] },
         app_permissions: '2248473465835073', locale: 'en-US', entitlements: [], context: inGuild ? 0 : 1,
         authorizing_integration_owners: inGuild ? { 0: inGuild } : { 1: user.id }, attachment_size_limit: options.attachmentSizeLimit ?? 10 * 1024 * 1024,
         ...(inGuild
-          ? { guild_id: inGuild, guild: { id: inGuild, locale: 'en-US', features: [] }, guild_locale: 'en-US', member: { user, roles: [], permissions: '2248473465835073', joined_at: new Date().toISOString(), nick: null, avatar: null, flags: 0, deaf: false, mute: false, pending: false } }
+          ? { guild_id: inGuild, guild: { id: inGuild, locale: 'en-US', features: [] }, guild_locale: 'en-US', member: { user, roles: [], permissions: options.memberPermissions ?? MEMBER_PERMISSIONS, joined_at: new Date().toISOString(), nick: null, avatar: null, flags: 0, deaf: false, mute: false, pending: false } }
           : { user }),
       };
       const dispatchedAt = Date.now();
@@ -316,6 +350,21 @@ export async function startFakeDiscord(options: { token?: string; heartbeatInter
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** `data.resolved` of an interaction: attachments, users and (in guilds) their partial members. */
+function resolvedData(options: DispatchOptions, inGuild: boolean): Json | undefined {
+  const resolved: Json = {};
+  if (options.attachments) resolved.attachments = Object.fromEntries(options.attachments.map((a: Json) => [a.id, a]));
+  if (options.resolvedUsers) {
+    resolved.users = Object.fromEntries(options.resolvedUsers.map((u: Json) => [u.id, u]));
+    if (inGuild) {
+      // Partial members: no user, deaf or mute, as Discord sends them in resolved data.
+      const member = { roles: [], joined_at: new Date().toISOString(), nick: null, avatar: null, flags: 0, pending: false, permissions: MEMBER_PERMISSIONS };
+      resolved.members = Object.fromEntries(options.resolvedUsers.map((u: Json) => [u.id, member]));
+    }
+  }
+  return Object.keys(resolved).length > 0 ? resolved : undefined;
 }
 
 function guildCreate(guildId: string, channelId: string, botUser: Json): Json {

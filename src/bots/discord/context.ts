@@ -75,7 +75,16 @@ export function createInteractionContext(interaction: ChatInputCommandInteractio
     async finish(text: string): Promise<void> {
       await finalEdit({ content: clip(text), files: [], attachments: [] }, 'final reply edit');
     },
+    formatInstant: relativeTimestamp,
   };
+}
+
+/**
+ * A Discord timestamp in relative style (`<t:1763769600:R>`): every client renders it in its own
+ * language and time zone ("in 3 hours") and keeps it current, which no text we write could do.
+ */
+export function relativeTimestamp(at: Date): string {
+  return `<t:${Math.floor(at.getTime() / 1000)}:R>`;
 }
 
 interface UploadPlan {

@@ -5,6 +5,7 @@ import { scrubSecrets } from '../../core/secrets.ts';
 import { createInteractionContext, type InteractionContext } from './context.ts';
 import { describeDiscordError } from './errors.ts';
 import { editArgsFrom, imagineArgsFrom, type DownloadLimits } from './inputs.ts';
+import { createModeratorContext, moderationRequestFrom } from './moderation.ts';
 
 export interface HandlerDeps {
   readonly commands: Commands;
@@ -15,6 +16,8 @@ export interface HandlerDeps {
 
 /** Said when a command threw instead of finishing; the command normally words its own errors. */
 const UNEXPECTED_FAILURE = 'Sorry, something went wrong while handling this request.';
+/** Said for a command (or subcommand) registered by an older version of the bot, still cached by Discord. */
+const NOT_AVAILABLE = 'This command is not available any more.';
 
 /**
  * Routes one interaction to its command. Never rejects: a failure here must not reach the client's
@@ -34,10 +37,17 @@ export async function handleInteraction(interaction: Interaction, deps: HandlerD
         return await runDeferred(interaction, deps, log, true, (ctx) => deps.commands.quota(ctx));
       case 'help':
         return await runDeferred(interaction, deps, log, true, (ctx) => deps.commands.help(ctx));
+      case 'quota-admin':
+        // Ephemeral: moderation is between the moderator and the bot, not for the whole channel.
+        return await runDeferred(interaction, deps, log, true, async (ctx) => {
+          const request = moderationRequestFrom(interaction);
+          if (!request) return ctx.finish(NOT_AVAILABLE);
+          await deps.commands.moderate(createModeratorContext(interaction, ctx), request);
+        });
       default:
         // A command registered by an older version of the bot, still cached by Discord.
         log.warn('unknown command');
-        await interaction.reply({ content: 'This command is not available any more.', flags: MessageFlags.Ephemeral });
+        await interaction.reply({ content: NOT_AVAILABLE, flags: MessageFlags.Ephemeral });
     }
   } catch (error) {
     log.error({ discord: describeDiscordError(error, [interaction.token]) }, 'interaction handling failed');

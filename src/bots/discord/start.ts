@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Commands } from '../../commands/commands.ts';
+import { QUOTA_ADMIN_SPEC } from '../../commands/moderation-specs.ts';
 import { COMMAND_SPECS } from '../../commands/specs.ts';
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from '../../core/images/download.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../core/images/inspect.ts';
@@ -71,7 +72,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Runni
     await ready;
     const application = client.application;
     if (!application) throw new Error('READY carried no application');
-    await registerCommands(client.rest, application.id, options.guildId, COMMAND_SPECS);
+    await registerCommands(client.rest, application.id, options.guildId, COMMAND_SPECS, [QUOTA_ADMIN_SPEC]);
     logger.info(
       { user: client.user?.tag, guilds: client.guilds.cache.size, scope: options.guildId ? 'guild' : 'global' },
       'discord bot ready, commands registered',

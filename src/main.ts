@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     // Each adapter is loaded only when enabled: discord.js and grammY are large.
     if (config.telegram) {
       const { startTelegramBot } = await import('./bots/telegram/start.ts');
-      bots.push(await startTelegramBot({ ...config.telegram, commands: app.commands, logger: logger.child({ bot: 'telegram' }) }));
+      bots.push(await startTelegramBot({ ...config.telegram, commands: app.commands, storage: app.storage, logger: logger.child({ bot: 'telegram' }) }));
       logger.info('Telegram bot started');
     }
     if (config.discord) {

@@ -1,5 +1,5 @@
 import { Api } from 'grammy';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createImageSourceFactory } from '../../src/bots/telegram/inputs.ts';
 import { startTelegramBot } from '../../src/bots/telegram/start.ts';
 import type { RunningService } from '../../src/core/lifecycle.ts';
@@ -7,12 +7,19 @@ import type { Commands } from '../../src/commands/commands.ts';
 import type { CommandContext, EditArgs } from '../../src/commands/context.ts';
 import { isBotError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
+import { createMemoryStorage } from '../../src/core/store/memory.ts';
+import type { Storage } from '../../src/core/store/storage.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
 import { makePng } from '../helpers/png.ts';
 
 /** Start, stop and concurrency of the adapter with scripted commands; input downloads and secrets. */
 
 let cleanups: Array<() => Promise<void>> = [];
+let storage: Storage;
+beforeEach(() => {
+  storage = createMemoryStorage();
+  cleanups.push(() => storage.close());
+});
 afterEach(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
   cleanups = [];
@@ -41,12 +48,13 @@ function scriptedCommands() {
     imagine: (ctx) => ctx.finish('imagine answer'),
     quota: (ctx) => ctx.finish('quota answer'),
     help: (ctx) => ctx.finish('help answer'),
+    moderate: (ctx) => ctx.finish('moderate answer'),
   };
   return { commands, edits, release };
 }
 
 async function startBot(tg: FakeTelegram, commands: Commands, extra: { stopTimeoutMs?: number } = {}): Promise<RunningService> {
-  const bot = await startTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, commands, logger: silentLogger, ...extra });
+  const bot = await startTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, commands, storage, logger: silentLogger, ...extra });
   cleanups.push(() => bot.stop());
   return bot;
 }
@@ -91,7 +99,7 @@ describe('Telegram bot lifecycle', () => {
   it('refuses to start with a wrong token, without echoing it', async () => {
     const tg = await fake();
     const token = '999:wrong-token-0123456789abcdefgh';
-    const error: unknown = await startTelegramBot({ token, apiRoot: tg.apiRoot, commands: scriptedCommands().commands, logger: silentLogger }).catch(
+    const error: unknown = await startTelegramBot({ token, apiRoot: tg.apiRoot, commands: scriptedCommands().commands, storage, logger: silentLogger }).catch(
       (e: unknown) => e,
     );
     expect(isBotError(error)).toBe(true);
@@ -103,7 +111,7 @@ describe('Telegram bot lifecycle', () => {
     const tg = await startFakeTelegram();
     const apiRoot = tg.apiRoot;
     await tg.close(); // nothing listens there now
-    const error: unknown = await startTelegramBot({ token: tg.token, apiRoot, commands: scriptedCommands().commands, logger: silentLogger }).catch(
+    const error: unknown = await startTelegramBot({ token: tg.token, apiRoot, commands: scriptedCommands().commands, storage, logger: silentLogger }).catch(
       (e: unknown) => e,
     );
     // The default start timeout is 60 s, well past this test's own limit: only bounded retries get here.

@@ -31,7 +31,7 @@ async function startWith(factory: (typeof CONTRACT_FAKES)[number][1], name: stri
     overrides: { pushPoll: { initialMs: 300, maxMs: 1000, factor: 1.5 } },
   });
   cleanups.push(() => core.close());
-  const bot = await startTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, commands: core.commands, logger: silentLogger });
+  const bot = await startTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, commands: core.commands, storage: core.app.storage, logger: silentLogger });
   cleanups.push(() => bot.stop());
   return { fake, tg, publicUrl };
 }

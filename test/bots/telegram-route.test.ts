@@ -120,3 +120,48 @@ describe('routeMessage', () => {
     });
   });
 });
+
+describe('routeMessage: moderator commands', () => {
+  const member = { id: 42, is_bot: false, first_name: 'Bob', username: 'bob' };
+  const anonymous = { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' };
+  const group = (fields: Partial<Message>) => message({ chatType: 'supergroup', ...fields });
+  const theGroup = { id: -100, type: 'supergroup' as const, title: 'G' };
+
+  it('routes /quota_… in groups and private chats, with the reply as target', () => {
+    const replied = group({ message_id: 5, from: member, text: 'hi' });
+    expect(routeMessage(group({ text: '/quota_grant 5', reply_to_message: replied } as Partial<Message>), BOT)).toEqual({
+      kind: 'moderate',
+      command: { action: 'grant', target: { kind: 'user', target: { userId: '42', isBot: false, name: '@bob' } }, argument: '5' },
+    });
+    expect(routeMessage(group({ text: `/quota_set@${BOT} @bob 20` }), BOT)).toEqual({
+      kind: 'moderate',
+      command: { action: 'set', target: { kind: 'username', username: 'bob' }, argument: '20' },
+    });
+    // In private only owners succeed; the command decides, so the route passes it on.
+    expect(routeMessage(message({ text: '/quota_default 3' }), BOT)).toEqual({ kind: 'moderate', command: { action: 'default', argument: '3' } });
+    expect(routeMessage(group({ text: '/quota_grant@other_bot 5' }), BOT)).toEqual({ kind: 'ignore' });
+  });
+
+  it("lets the group's anonymous admin through for moderator commands only", () => {
+    const asGroup = { from: anonymous, sender_chat: theGroup } as Partial<Message>;
+    expect(routeMessage(group({ ...asGroup, text: '/quota_show 42' }), BOT)).toMatchObject({ kind: 'moderate', command: { action: 'show' } });
+    expect(routeMessage(group({ ...asGroup, text: '/imagine a fox' }), BOT)).toEqual({ kind: 'ignore' });
+    expect(routeMessage(group({ ...asGroup, text: '/quota' }), BOT)).toEqual({ kind: 'ignore' });
+    expect(routeMessage(group({ ...asGroup, photo: PHOTO, caption: `@${BOT} make it blue` }), BOT)).toEqual({ kind: 'ignore' });
+  });
+
+  it('ignores other bots, and the anonymous admin bot speaking for another chat or for no chat', () => {
+    const otherChat = { id: -200, type: 'supergroup' as const, title: 'Other' };
+    expect(routeMessage(group({ from: anonymous, sender_chat: otherChat, text: '/quota_show 42' } as Partial<Message>), BOT)).toEqual({
+      kind: 'ignore',
+    });
+    expect(routeMessage(group({ from: anonymous, text: '/quota_show 42' }), BOT)).toEqual({ kind: 'ignore' });
+    const helper = { id: 99, is_bot: true, first_name: 'Helper', username: 'helper_bot' };
+    expect(routeMessage(group({ from: helper, text: '/quota_grant 42 5' }), BOT)).toEqual({ kind: 'ignore' });
+    const channel = { id: -1009, type: 'channel' as const, title: 'News' };
+    const channelBot = { id: 136817688, is_bot: true, first_name: 'Channel', username: 'Channel_Bot' };
+    expect(routeMessage(group({ from: channelBot, sender_chat: channel, text: '/quota_grant 42 5' } as Partial<Message>), BOT)).toEqual({
+      kind: 'ignore',
+    });
+  });
+});

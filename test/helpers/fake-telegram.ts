@@ -5,8 +5,9 @@ import { sniffMime } from '../../src/core/images/inspect.ts';
 
 /**
  * A loopback Telegram Bot API (platform-limits §2) that the real grammY talks to through `apiRoot`:
- * long polling, files, and the send/edit methods the bot uses, answering like Telegram does
- * (401 for a wrong token, 400 "message is not modified", replies to unknown messages refused).
+ * long polling, files, the send/edit methods the bot uses, and getChatMember (statuses set by the
+ * test), answering like Telegram does (401 for a wrong token, 400 "message is not modified", replies
+ * to unknown messages refused, 400 "chat not found" for a chat it has never seen).
  */
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- messages are free-form Bot API objects
@@ -50,14 +51,22 @@ export interface InjectPhotoOptions {
   replyTo?: number;
 }
 
+export type ChatMemberStatus = 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
+
 export interface FakeTelegram {
   readonly apiRoot: string;
   readonly token: string;
   readonly botUser: { id: number; is_bot: true; first_name: string; username: string };
   readonly calls: TelegramCall[];
   addFile(bytes: Buffer, ext?: string): FakeFile;
-  /** Queues a message update (private chat with user 1001 by default) and returns the message. */
+  /**
+   * Queues a message update (private chat with user 1001 by default) and returns the message. Other
+   * fields pass through as given; a `sender_chat` (the anonymous admin, a channel) is completed from
+   * the chat when it names this chat (`sender_chat: { id: chatId }`).
+   */
   injectMessage(message: Json): Json;
+  /** What getChatMember answers for this user in this chat; `member` unless set. */
+  setChatMember(chatId: number, userId: number, status: ChatMemberStatus): void;
   /** A photo message whose sizes are the given images (each registered as a file). */
   injectPhoto(options: InjectPhotoOptions): Json;
   /** The first recorded call (past or future) of `method` matching `predicate`. */
@@ -73,7 +82,7 @@ const DEFAULT_TOKEN = '123456789:fake-telegram-token-ABCDEFGHIJKLMNOP';
 /** Fields Telegram expects JSON-encoded in form and multipart bodies. */
 const JSON_FIELDS = new Set(['reply_parameters', 'media', 'reply_markup', 'allowed_updates', 'commands', 'entities',
   'caption_entities', 'scope', 'link_preview_options']);
-const INT_FIELDS = new Set(['chat_id', 'message_id', 'message_thread_id', 'offset', 'limit', 'timeout']);
+const INT_FIELDS = new Set(['chat_id', 'user_id', 'message_id', 'message_thread_id', 'offset', 'limit', 'timeout']);
 const MAX_PHOTO_UPLOAD = 10 * 1000 * 1000;
 
 class ApiError extends Error {
@@ -94,6 +103,7 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
   const filesByPath = new Map<string, Buffer>();
   const messages = new Map<string, Json>(); // `${chatId}:${messageId}` → message (user's and bot's)
   const chats = new Map<number, FakeChat>();
+  const members = new Map<string, ChatMemberStatus>(); // `${chatId}:${userId}` → status
   const updates: Json[] = [];
   const failures = new Map<string, Array<{ error_code: number; description: string; retry_after?: number }>>();
   let waiters: Array<() => void> = [];
@@ -132,7 +142,8 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     const names = type === 'private' ? { first_name: from.first_name } : { title: 'Test group' };
     const chat: FakeChat = { ...names, ...known, ...partial.chat, id: chatId, type };
     chats.set(chat.id, chat);
-    const message = { message_id: nextMessageId++, date: now(), ...partial, from, chat };
+    const senderChat = partial.sender_chat?.id === chat.id ? { sender_chat: { ...chat, ...partial.sender_chat } } : {};
+    const message = { message_id: nextMessageId++, date: now(), ...partial, ...senderChat, from, chat };
     remember(message);
     updates.push({ update_id: nextUpdateId++, message });
     wake();
@@ -188,6 +199,24 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     deleteWebhook: () => true,
     setMyCommands: () => true,
     sendChatAction: (p) => (chatOf(p.chat_id), true),
+    getChatMember: (p) => {
+      // Only chats the fake has seen a message in exist; Telegram knows no others either.
+      const chat = chats.get(Number(p.chat_id));
+      if (!chat) throw new ApiError(400, 'Bad Request: chat not found');
+      const userId = Number(p.user_id);
+      if (!Number.isInteger(userId) || userId <= 0) throw new ApiError(400, 'Bad Request: invalid user_id specified');
+      const status = members.get(`${chat.id}:${userId}`) ?? 'member';
+      const user = { id: userId, is_bot: false, first_name: `User ${userId}` };
+      if (status === 'administrator') {
+        return { status, user, can_be_edited: false, is_anonymous: false, can_manage_chat: true, can_delete_messages: true,
+          can_manage_video_chats: true, can_restrict_members: true, can_promote_members: false, can_change_info: true,
+          can_invite_users: true, can_post_stories: false, can_edit_stories: false, can_delete_stories: false };
+      }
+      if (status === 'creator') return { status, user, is_anonymous: false };
+      if (status === 'restricted') return { status, user, is_member: true, until_date: 0 };
+      if (status === 'kicked') return { status, user, until_date: 0 };
+      return { status, user };
+    },
     getFile: (p) => {
       const file = files.get(String(p.file_id));
       if (!file) throw new ApiError(400, 'Bad Request: invalid file_id');
@@ -292,6 +321,9 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     addFile,
     injectMessage,
     injectPhoto,
+    setChatMember(chatId, userId, status) {
+      members.set(`${chatId}:${userId}`, status);
+    },
     callsOf: (method) => calls.filter((c) => c.method === method),
     failNext(method, error, times = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: times }, () => error)]);

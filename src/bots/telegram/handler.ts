@@ -3,11 +3,15 @@ import type { Message } from 'grammy/types';
 import type { Commands } from '../../commands/commands.ts';
 import type { ImageSource } from '../../core/images/image.ts';
 import type { Logger } from '../../core/log.ts';
+import { isBotError } from '../../core/errors.ts';
 import { errorMessage } from '../../core/messages.ts';
+import type { AdminCheck } from './admins.ts';
 import { createTelegramContext } from './context.ts';
 import { describeError } from './errors.ts';
 import type { InFlight } from './inflight.ts';
 import type { ImageRef } from './inputs.ts';
+import { resolveTarget, type KnownUsers } from './known-users.ts';
+import { toModerationRequest } from './moderation-parse.ts';
 import { routeMessage } from './route.ts';
 import { clipText, replyOptions, targetOf } from './target.ts';
 
@@ -20,6 +24,8 @@ export interface MessageHandlerOptions {
   readonly inFlight: InFlight;
   readonly imageSource: (ref: ImageRef) => ImageSource;
   readonly minEditIntervalMs: number;
+  readonly knownUsers: KnownUsers;
+  readonly admins: AdminCheck;
 }
 
 /**
@@ -27,9 +33,11 @@ export interface MessageHandlerOptions {
  * handles updates one after another, so awaiting a job here would hold up every other chat.
  */
 export function createMessageHandler(options: MessageHandlerOptions): (message: Message) => void {
-  const { api, commands, logger, token, inFlight } = options;
+  const { api, commands, logger, token, inFlight, knownUsers, admins } = options;
 
   return (message) => {
+    // Every sender, so that a moderator can name them by @username later; never fails the message.
+    inFlight.track(knownUsers.remember(message), () => undefined);
     const route = routeMessage(message, options.botUsername);
     if (route.kind === 'ignore') return;
     const requestId = `${message.chat.id}:${message.message_id}`;
@@ -42,7 +50,7 @@ export function createMessageHandler(options: MessageHandlerOptions): (message: 
       return;
     }
 
-    const ctx = createTelegramContext(message, { api, logger, token, minEditIntervalMs: options.minEditIntervalMs });
+    const ctx = createTelegramContext(message, { api, logger, token, minEditIntervalMs: options.minEditIntervalMs, admins });
     // Async so that even a command throwing synchronously ends up in the rejection handler below.
     const work = (async () => {
       if (route.kind === 'edit') {
@@ -51,6 +59,10 @@ export function createMessageHandler(options: MessageHandlerOptions): (message: 
         await commands.imagine(ctx, route.options);
       } else if (route.kind === 'quota') {
         await commands.quota(ctx);
+      } else if (route.kind === 'moderate') {
+        // A failed @username look-up (the store) throws: the moderator is told, and nothing changes.
+        const target = route.command.target && (await resolveTarget(route.command.target, knownUsers));
+        await commands.moderate(ctx, toModerationRequest(route.command, target));
       } else {
         await commands.help(ctx);
       }
@@ -58,8 +70,10 @@ export function createMessageHandler(options: MessageHandlerOptions): (message: 
     logger.debug({ requestId, command: route.kind }, 'telegram command started');
     inFlight.track(work, (error) => {
       logger.error({ err: describeError(error, token), requestId, command: route.kind }, 'telegram command failed');
-      // The commands answer their own failures; this is for the unexpected, so the user isn't left waiting.
-      if (!ctx.answered) inFlight.track(ctx.finish(errorMessage('INTERNAL')), () => undefined);
+      // The commands answer their own failures; this is for the rest (a store failing while a moderator
+      // command's @username is looked up, the unexpected), so the user isn't left waiting.
+      const code = isBotError(error) ? error.code : 'INTERNAL';
+      if (!ctx.answered) inFlight.track(ctx.finish(errorMessage(code)), () => undefined);
     });
   };
 }

@@ -1,5 +1,7 @@
 import type { Message } from 'grammy/types';
+import { isAnonymousGroupAdmin } from './admins.ts';
 import { imageRefOf, type ImageRef } from './inputs.ts';
+import { moderatorActionOf, parseModeratorCommand, type ModeratorCommandText } from './moderation-parse.ts';
 import { parsePromptOptions, type PromptOptions } from './options.ts';
 import { mentionsBot, parseCommand, stripMentions, type ParsedCommand } from './parse.ts';
 import { editUsage, IMAGINE_USAGE, NEED_CAPTION, PRIVATE_HINT } from './texts.ts';
@@ -10,6 +12,8 @@ export type Route =
   | { readonly kind: 'imagine'; readonly options: PromptOptions }
   | { readonly kind: 'help' }
   | { readonly kind: 'quota' }
+  /** `/quota_…`: a moderator command; whether the sender may use it is the command's decision. */
+  | { readonly kind: 'moderate'; readonly command: ModeratorCommandText }
   /** A free explanation (usage, missing caption): no command runs, nothing is charged. */
   | { readonly kind: 'reply'; readonly text: string }
   | { readonly kind: 'ignore' };
@@ -19,18 +23,21 @@ const IGNORE: Route = { kind: 'ignore' };
 /**
  * Private chats: a photo (or image file) with a caption is an edit; the caption is the prompt.
  * Groups: only a caption that starts with /edit or mentions the bot, so ordinary photos shared in a
- * group never cost anyone anything. Anywhere: `/edit <prompt>` replying to a photo.
+ * group never cost anyone anything. Anywhere: `/edit <prompt>` replying to a photo, and the
+ * moderator commands (`/quota_grant 5` replying to a member), which the command refuses to non-admins.
  *
  * Albums arrive as one message per item with the caption on one of them; only the captioned item is
  * used for now and the others are ignored silently.
  */
 export function routeMessage(message: Message, botUsername: string): Route {
-  // No `from` means an anonymous admin or a channel speaking in the group: there is no user to charge.
-  if (!message.from || message.from.is_bot) return IGNORE;
   const chatType = message.chat.type;
   if (chatType !== 'private' && chatType !== 'group' && chatType !== 'supergroup') return IGNORE;
-  const isPrivate = chatType === 'private';
   const text = message.text ?? message.caption ?? '';
+  // The group's anonymous admin may moderate it; for anything else there is no user to charge.
+  if (isAnonymousGroupAdmin(message)) return moderatorRoute(parseCommand(text, botUsername), message) ?? IGNORE;
+  // Other bots, and channels speaking in the group (their `from` is a placeholder bot), are no users.
+  if (!message.from || message.from.is_bot) return IGNORE;
+  const isPrivate = chatType === 'private';
   const image = imageRefOf(message);
 
   const command = parseCommand(text, botUsername);
@@ -53,6 +60,8 @@ function routeCommand(
   botUsername: string,
   isPrivate: boolean,
 ): Route {
+  const moderate = moderatorRoute(command, message);
+  if (moderate) return moderate;
   switch (command.name) {
     case 'start':
     case 'help':
@@ -74,6 +83,13 @@ function routeCommand(
       // In a group an unknown command probably belongs to another bot; in private it is meant for us.
       return isPrivate ? { kind: 'reply', text: PRIVATE_HINT } : IGNORE;
   }
+}
+
+/** The route of a moderator command meant for us; null for any other text. */
+function moderatorRoute(command: ParsedCommand | null, message: Message): Route | null {
+  if (!command?.forUs) return null;
+  const action = moderatorActionOf(command.name);
+  return action ? { kind: 'moderate', command: parseModeratorCommand(action, command.rest, message) } : null;
 }
 
 /** The route for a prompt with its `--flags` read; a bad flag or a prompt of flags only is explained, at no cost. */

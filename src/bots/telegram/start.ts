@@ -1,15 +1,19 @@
 import { Bot } from 'grammy';
 import type { Commands } from '../../commands/commands.ts';
+import { TELEGRAM_MODERATOR_COMMANDS } from '../../commands/moderation-specs.ts';
 import { COMMAND_SPECS } from '../../commands/specs.ts';
 import { BotError } from '../../core/errors.ts';
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from '../../core/images/download.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../core/images/inspect.ts';
 import type { RunningService } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/log.ts';
+import type { Storage } from '../../core/store/storage.ts';
+import { AdminCheck } from './admins.ts';
 import { describeError } from './errors.ts';
 import { createMessageHandler } from './handler.ts';
 import { InFlight } from './inflight.ts';
 import { createImageSourceFactory } from './inputs.ts';
+import { KnownUsers } from './known-users.ts';
 import { installRetries } from './retry.ts';
 
 export interface TelegramBotOptions {
@@ -18,6 +22,8 @@ export interface TelegramBotOptions {
   readonly apiRoot: string;
   readonly commands: Commands;
   readonly logger: Logger;
+  /** Where the `@username`s the bot has seen are kept, for moderator commands that name one. */
+  readonly storage: Storage;
   /** Largest input image we download; default 20 MiB (the Bot API download cap). */
   readonly maxImageBytes?: number;
   /** Per input image download; default 30 s. */
@@ -55,6 +61,9 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
   }
 
   const inFlight = new InFlight();
+  const knownUsers = new KnownUsers(options.storage, logger);
+  // So that `/quota_grant @thisbot 5` is refused as aimed at a bot rather than at someone unknown.
+  inFlight.track(knownUsers.rememberUser(bot.botInfo), () => undefined);
   const handle = createMessageHandler({
     api: bot.api,
     commands,
@@ -70,6 +79,8 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
       timeoutMs: options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
     }),
     minEditIntervalMs: options.statusEditIntervalMs ?? DEFAULT_STATUS_EDIT_INTERVAL_MS,
+    knownUsers,
+    admins: new AdminCheck({ api: bot.api, token }),
   });
   bot.on('message', (ctx) => handle(ctx.message));
   bot.catch((error) => {
@@ -109,10 +120,8 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
   }
   logger.info({ username: bot.botInfo.username }, 'telegram bot started');
 
-  inFlight.track(
-    bot.api.setMyCommands(COMMAND_SPECS.map((spec) => ({ command: spec.name, description: spec.description }))),
-    (error) => logger.warn({ err: describeError(error, token) }, 'telegram setMyCommands failed'),
-  );
+  const menuFailed = (error: unknown): void => logger.warn({ err: describeError(error, token) }, 'telegram setMyCommands failed');
+  inFlight.track(setCommandMenus(bot.api, menuFailed), menuFailed);
 
   const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
   let stopping: Promise<void> | undefined;
@@ -132,6 +141,19 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
       return stopping;
     },
   };
+}
+
+/**
+ * The command menus. Everyone sees the ordinary commands; chat administrators see the moderator
+ * commands too. Telegram shows only the most specific scope's list, so the admins' list repeats the
+ * ordinary commands. Who may really moderate is checked on every command, not by this menu.
+ */
+async function setCommandMenus(api: Bot['api'], onError: (error: unknown) => void): Promise<void> {
+  const everyone = COMMAND_SPECS.map((spec) => ({ command: spec.name, description: spec.description }));
+  const moderators = TELEGRAM_MODERATOR_COMMANDS.map(({ command, description }) => ({ command, description }));
+  // One after the other, and the second even when the first failed.
+  await api.setMyCommands(everyone).catch(onError);
+  await api.setMyCommands([...everyone, ...moderators], { scope: { type: 'all_chat_administrators' } }).catch(onError);
 }
 
 function startError(error: unknown, token: string, apiRoot: string): BotError {

@@ -1,5 +1,7 @@
 import type { CommandContext, EditArgs, ImagineArgs } from './context.ts';
 import type { ModerationRequest, ModeratorContext } from './moderation-context.ts';
+import type { CancelResult } from '../core/jobs/runner.ts';
+import type { Platform } from '../core/quota/subject.ts';
 
 /**
  * The platform-neutral commands. Adapters translate an update or interaction into a CommandContext
@@ -17,6 +19,11 @@ export interface Commands {
    * (or is an owner), validates the numbers and the target, acts, writes the audit log, and answers.
    */
   moderate(ctx: ModeratorContext, request: ModerationRequest): Promise<void>;
+  /**
+   * A Cancel button: stops the request `requestId` (the same id its CommandContext had) if `userId`
+   * asked for it and its results are not in hand yet; the request itself then ends with "Cancelled".
+   */
+  cancel(platform: Platform, requestId: string, userId: string): CancelResult;
   /** `/start` and `/help`. */
   help(ctx: CommandContext): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { Commands } from './commands.ts';
 import type { CommandContext } from './context.ts';
 import type { CommandDeps } from './deps.ts';
 import type { ModerationRequest, ModeratorContext } from './moderation-context.ts';
-import { runGeneration } from './edit.ts';
+import { jobIdOf, runGeneration } from './edit.ts';
 import { runModeration } from './moderation.ts';
 import { momentFor } from './moment.ts';
 import { subjectOf } from './subject.ts';
@@ -37,6 +37,7 @@ export function createCommands(deps: CommandDeps): Commands {
       await ctx.finish(messages.quota(quota, momentFor(ctx, quota.resetsAt, quota.timeZone)));
     }),
     moderate: guarded('moderate', (ctx: ModeratorContext, request: ModerationRequest) => runModeration(deps, ctx, request)),
+    cancel: (platform, requestId, userId) => deps.runner.cancel(jobIdOf(platform, requestId), userId),
     help: guarded('help', async (ctx) => ctx.finish(messages.help(ctx.platform))),
   };
 }

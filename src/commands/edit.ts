@@ -1,6 +1,7 @@
 import { errorMessage, messages } from '../core/messages.ts';
 import { ASPECT_RATIOS, MAX_IMAGES_PER_JOB, OUTPUT_FORMATS } from '../core/providers/provider.ts';
 import type { JobOutcome, JobSink, ProgressEvent } from '../core/jobs/types.ts';
+import type { Platform } from '../core/quota/subject.ts';
 import type { CommandContext, EditArgs } from './context.ts';
 import type { CommandDeps } from './deps.ts';
 import { subjectOf } from './subject.ts';
@@ -28,7 +29,7 @@ export async function runGeneration(deps: CommandDeps, ctx: CommandContext, kind
   };
   const outcome = await deps.runner.run(
     {
-      id: `${ctx.platform}:${ctx.requestId}`,
+      id: jobIdOf(ctx.platform, ctx.requestId),
       subject: subjectOf(ctx),
       prompt,
       images: args.images,
@@ -40,6 +41,11 @@ export async function runGeneration(deps: CommandDeps, ctx: CommandContext, kind
   );
   const text = outcomeText(outcome);
   if (text) await ctx.finish(text);
+}
+
+/** The job id of a request: the platform's own id, so a redelivered update never runs twice. */
+export function jobIdOf(platform: Platform, requestId: string): string {
+  return `${platform}:${requestId}`;
 }
 
 function validate(kind: GenerationKind, prompt: string, args: EditArgs, count: number): string | null {
@@ -65,6 +71,8 @@ function outcomeText(outcome: JobOutcome): string | null {
       return null;
     case 'duplicate':
       return messages.duplicate();
+    case 'cancelled':
+      return messages.cancelled();
     case 'blocked':
       return messages.blocked(outcome.block);
     case 'quota_exhausted':

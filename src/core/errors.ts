@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'PROVIDER_FAILED' // the provider accepted the job and then reported a failure
   | 'PROVIDER_PROTOCOL' // the provider answered with something we cannot read
   | 'TIMED_OUT' // the job's overall deadline passed
+  | 'CANCELLED' // the requester cancelled the job before its results were in hand
   | 'STORE_UNAVAILABLE' // the store failed: requests are denied, never let through
   | 'DELIVERY_FAILED' // the platform refused the result upload
   | 'INTERNAL';

@@ -16,6 +16,7 @@ const ERROR_TEXT: Readonly<Record<ErrorCode, string>> = {
   PROVIDER_FAILED: 'The image service could not make this image. Try rewording your prompt.',
   PROVIDER_PROTOCOL: 'The image service sent an answer I could not read. Please try again.',
   TIMED_OUT: 'This took too long, so I cancelled it.',
+  CANCELLED: 'Cancelled.',
   STORE_UNAVAILABLE: 'I cannot reach my database right now, so I cannot take requests. Please try again later.',
   DELIVERY_FAILED: 'Your image was made, but I could not send it here.',
   INTERNAL: 'Something went wrong on my side.',
@@ -40,6 +41,9 @@ export const messages = {
   tooManyImages: (max: number) => `Send at most ${max} images at once.`,
   badCount: (max: number) => `Ask for between 1 and ${max} images.`,
   duplicate: () => 'I am already working on this request.',
+  cancelled: () => 'Cancelled. This did not use your quota.',
+  cancelRefused: (why: 'not_found' | 'not_yours' | 'too_late') =>
+    why === 'not_yours' ? 'Only the person who asked can cancel this.' : why === 'too_late' ? 'Too late to cancel: the result is on its way.' : 'This request has already finished.',
   quotaExhausted: (quota: QuotaView, requested: number) => {
     const left = quota.remaining + quota.bonus;
     return left === 0

@@ -24,7 +24,7 @@ async function start(commands: Partial<Commands>): Promise<{ discord: FakeDiscor
     apiBase: discord.apiBase,
     guildId: discord.guildId,
     logger: silentLogger,
-    commands: { edit: unused, imagine: unused, quota: unused, help: unused, moderate: unused, ...commands },
+    commands: { edit: unused, imagine: unused, quota: unused, help: unused, moderate: unused, cancel: () => 'not_found', ...commands },
   });
   cleanups.push(() => bot.stop());
   return { discord, bot };

@@ -49,6 +49,7 @@ function scriptedCommands() {
     quota: (ctx) => ctx.finish('quota answer'),
     help: (ctx) => ctx.finish('help answer'),
     moderate: (ctx) => ctx.finish('moderate answer'),
+    cancel: () => 'not_found',
   };
   return { commands, edits, release };
 }

@@ -124,6 +124,22 @@ describe('JobRunner', () => {
     expect((await storage.keyv<JobRecord>('jobs').get('discord:1001'))?.state).toBe('timed_out');
   });
 
+  it('cancels for the requester only, at the provider, with a refund', async () => {
+    fal.script.statuses = Array.from({ length: 1000 }, () => ({ status: 'IN_QUEUE' as const, queue_position: 5 }));
+    const { runner, ledger } = setup();
+    const { sink, events } = recordingSink();
+    const running = runner.run(request(), sink);
+    expect(runner.cancel('discord:1001', subject.userId)).toBe('not_found'); // not started yet: nothing to cancel
+    await expect.poll(() => events.length).toBeGreaterThan(0);
+    expect(runner.cancel('discord:1001', 'someone-else')).toBe('not_yours');
+    expect(runner.cancel('discord:1001', subject.userId)).toBe('cancelled');
+    expect(await running).toEqual({ kind: 'cancelled' });
+    expect(fal.jobs[0]!.cancelled).toBe(true);
+    expect(await ledger.status(subject)).toMatchObject({ used: 0, reserved: 0 });
+    expect((await storage.keyv<JobRecord>('jobs').get('discord:1001'))?.state).toBe('cancelled');
+    expect(runner.cancel('discord:1001', subject.userId)).toBe('not_found');
+  });
+
   it('refunds when the platform refuses the delivery', async () => {
     const { runner, ledger } = setup();
     const { sink } = recordingSink(async () => {

@@ -36,6 +36,8 @@ export interface RunnerOptions {
   readonly now?: () => number;
 }
 
+export type CancelResult = 'cancelled' | 'not_found' | 'not_yours' | 'too_late';
+
 /** The variable parts of one run, so the lifecycle steps can share them. */
 interface Run {
   readonly request: JobRequest;
@@ -56,6 +58,8 @@ export class JobRunner {
   private readonly jobs: JobRepository;
   private readonly now: () => number;
   private readonly dispatchDeps: DispatchDeps;
+  /** Jobs running in this process, for cancellation. */
+  private readonly active = new Map<string, { controller: AbortController; userId: string; cancellable: boolean }>();
 
   constructor(options: RunnerOptions) {
     this.options = options;
@@ -97,6 +101,7 @@ export class JobRunner {
     await this.save(record, 'reserved');
 
     const deadline = new AbortController();
+    this.active.set(request.id, { controller: deadline, userId: request.subject.userId, cancellable: true });
     const timer = setTimeout(
       () => deadline.abort(new BotError('TIMED_OUT', `job passed its deadline of ${record.deadlineAt - startedAt} ms`)),
       Math.max(0, record.deadlineAt - this.now()),
@@ -108,7 +113,22 @@ export class JobRunner {
       return await this.fail(run, deadline.signal.aborted ? toBotError(deadline.signal.reason) : toBotError(thrown));
     } finally {
       clearTimeout(timer);
+      this.active.delete(request.id);
     }
+  }
+
+  /**
+   * Cancels job `id` for `userId` while it is waiting for the provider: the provider is asked to
+   * cancel, and the reservation is refunded. Once results are in hand the job is delivered anyway
+   * (it was paid for), and nobody but the requester may cancel.
+   */
+  cancel(id: string, userId: string): CancelResult {
+    const job = this.active.get(id);
+    if (!job) return 'not_found';
+    if (job.userId !== userId) return 'not_yours';
+    if (!job.cancellable || job.controller.signal.aborted) return 'too_late';
+    job.controller.abort(new BotError('CANCELLED', 'cancelled by the requester'));
+    return 'cancelled';
   }
 
   private async execute(run: Run, disarmDeadline: () => void): Promise<JobOutcome> {
@@ -135,6 +155,8 @@ export class JobRunner {
       const delivering = outputs.slice(0, request.count);
       // Results are in hand: from here on the job only waits for the platform, not the provider.
       disarmDeadline();
+      const active = this.active.get(request.id);
+      if (active) active.cancellable = false;
       return await this.deliver(run, provider, delivering);
     } finally {
       dispatched.release();
@@ -217,7 +239,7 @@ export class JobRunner {
 
   private async fail(run: Run, error: BotError): Promise<JobOutcome> {
     const { record, request } = run;
-    if (error.code === 'TIMED_OUT' && run.dispatched) {
+    if ((error.code === 'TIMED_OUT' || error.code === 'CANCELLED') && run.dispatched) {
       const { provider, submissions } = run.dispatched;
       await Promise.all(submissions.map((submission) => provider.cancel(submission)));
     }
@@ -229,9 +251,13 @@ export class JobRunner {
     }
     record.errorCode = error.code;
     try {
-      await this.save(record, error.code === 'TIMED_OUT' ? 'timed_out' : 'failed');
+      await this.save(record, error.code === 'TIMED_OUT' ? 'timed_out' : error.code === 'CANCELLED' ? 'cancelled' : 'failed');
     } catch (saveError) {
       run.log.error({ err: toBotError(saveError).message }, 'could not record the failure');
+    }
+    if (error.code === 'CANCELLED') {
+      run.log.info('job cancelled by the requester');
+      return { kind: 'cancelled' };
     }
     const level = isBotError(error) && error.code !== 'INTERNAL' ? 'warn' : 'error';
     run.log[level]({ code: error.code, err: error.message }, 'job failed');

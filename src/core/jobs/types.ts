@@ -80,4 +80,6 @@ export type JobOutcome =
   | { readonly kind: 'quota_exhausted'; readonly quota: QuotaView; readonly requested: number }
   /** A moderator (or an owner, platform-wide) blocked the user: nothing was reserved or charged. */
   | { readonly kind: 'blocked'; readonly block: QuotaBlock }
+  /** The requester cancelled it; the provider was asked to cancel and nothing was charged. */
+  | { readonly kind: 'cancelled' }
   | { readonly kind: 'failed'; readonly code: ErrorCode; readonly userDetail?: string | undefined };

@@ -13,6 +13,11 @@ export interface CommandContext {
   readonly userId: string;
   /** Guild or group id; null in direct messages. */
   readonly communityId: string | null;
+  /**
+   * The user's language as the platform says it (Telegram `language_code`, Discord `interaction.locale`);
+   * replies use it where a catalogue exists, English otherwise.
+   */
+  readonly locale?: string | undefined;
   /** Show or update the one status message of this request (Discord: the deferred reply). */
   status(text: string): Promise<void>;
   /** Hand over result images with a short caption; resolves to how many images arrived. */

@@ -1,4 +1,4 @@
-import { errorMessage, messages } from '../core/messages.ts';
+import { catalogueFor, errorMessage } from '../core/messages.ts';
 import { toBotError } from '../core/errors.ts';
 import type { Commands } from './commands.ts';
 import type { CommandContext } from './context.ts';
@@ -23,7 +23,7 @@ export function createCommands(deps: CommandDeps): Commands {
         const error = toBotError(thrown);
         deps.logger.error({ command: name, code: error.code, err: error.message }, 'command failed');
         try {
-          await ctx.finish(errorMessage(error.code, error.userDetail));
+          await ctx.finish(errorMessage(error.code, error.userDetail, ctx.locale));
         } catch (renderError) {
           deps.logger.warn({ command: name, err: toBotError(renderError).message }, 'could not tell the user');
         }
@@ -34,10 +34,10 @@ export function createCommands(deps: CommandDeps): Commands {
     imagine: guarded('imagine', (ctx, args) => runGeneration(deps, ctx, 'imagine', { ...args, images: [] })),
     quota: guarded('quota', async (ctx) => {
       const quota = await deps.ledger.status(subjectOf(ctx));
-      await ctx.finish(messages.quota(quota, momentFor(ctx, quota.resetsAt, quota.timeZone)));
+      await ctx.finish(catalogueFor(ctx.locale).quota(quota, momentFor(ctx, quota.resetsAt, quota.timeZone)));
     }),
     moderate: guarded('moderate', (ctx: ModeratorContext, request: ModerationRequest) => runModeration(deps, ctx, request)),
     cancel: (platform, requestId, userId) => deps.runner.cancel(jobIdOf(platform, requestId), userId),
-    help: guarded('help', async (ctx) => ctx.finish(messages.help(ctx.platform))),
+    help: guarded('help', async (ctx) => ctx.finish(catalogueFor(ctx.locale).help(ctx.platform))),
   };
 }

@@ -1,4 +1,5 @@
-import { errorMessage, messages } from '../core/messages.ts';
+import type { Catalogue } from '../core/i18n/catalogue.ts';
+import { catalogueFor, errorMessage } from '../core/messages.ts';
 import { ASPECT_RATIOS, MAX_IMAGES_PER_JOB, OUTPUT_FORMATS } from '../core/providers/provider.ts';
 import type { JobOutcome, JobSink, ProgressEvent } from '../core/jobs/types.ts';
 import type { Platform } from '../core/quota/subject.ts';
@@ -17,15 +18,16 @@ export type GenerationKind = 'edit' | 'imagine';
 export async function runGeneration(deps: CommandDeps, ctx: CommandContext, kind: GenerationKind, args: EditArgs): Promise<void> {
   const prompt = args.prompt.trim();
   const count = args.count ?? 1;
-  const problem = validate(kind, prompt, args, count);
+  const text = catalogueFor(ctx.locale);
+  const problem = validate(text, ctx.locale, kind, prompt, args, count);
   if (problem) {
     await ctx.finish(problem);
     return;
   }
-  await ctx.status(messages.queued());
+  await ctx.status(text.queued());
   const sink: JobSink = {
-    progress: (event) => ctx.status(progressText(kind, event)),
-    deliver: (delivery) => ctx.deliver(delivery.images, messages.done(delivery.elapsedMs, delivery.quota)),
+    progress: (event) => ctx.status(progressText(text, kind, event)),
+    deliver: (delivery) => ctx.deliver(delivery.images, text.done(delivery.elapsedMs, delivery.quota)),
   };
   const outcome = await deps.runner.run(
     {
@@ -39,8 +41,8 @@ export async function runGeneration(deps: CommandDeps, ctx: CommandContext, kind
     },
     sink,
   );
-  const text = outcomeText(outcome);
-  if (text) await ctx.finish(text);
+  const closing = outcomeText(text, ctx.locale, outcome);
+  if (closing) await ctx.finish(closing);
 }
 
 /** The job id of a request: the platform's own id, so a redelivered update never runs twice. */
@@ -48,36 +50,36 @@ export function jobIdOf(platform: Platform, requestId: string): string {
   return `${platform}:${requestId}`;
 }
 
-function validate(kind: GenerationKind, prompt: string, args: EditArgs, count: number): string | null {
-  if (prompt.length === 0) return kind === 'edit' ? messages.needPrompt() : messages.needImaginePrompt();
-  if (prompt.length > MAX_PROMPT_LENGTH) return messages.promptTooLong(MAX_PROMPT_LENGTH);
-  if (kind === 'edit' && args.images.length === 0) return messages.needImage();
-  if (args.images.length > MAX_INPUT_IMAGES) return messages.tooManyImages(MAX_INPUT_IMAGES);
-  if (!Number.isInteger(count) || count < 1 || count > MAX_IMAGES_PER_JOB) return messages.badCount(MAX_IMAGES_PER_JOB);
-  if (args.aspectRatio !== undefined && !ASPECT_RATIOS.includes(args.aspectRatio)) return errorMessage('INPUT_INVALID');
-  if (args.outputFormat !== undefined && !OUTPUT_FORMATS.includes(args.outputFormat)) return errorMessage('INPUT_INVALID');
+function validate(text: Catalogue, locale: string | undefined, kind: GenerationKind, prompt: string, args: EditArgs, count: number): string | null {
+  if (prompt.length === 0) return kind === 'edit' ? text.needPrompt() : text.needImaginePrompt();
+  if (prompt.length > MAX_PROMPT_LENGTH) return text.promptTooLong(MAX_PROMPT_LENGTH);
+  if (kind === 'edit' && args.images.length === 0) return text.needImage();
+  if (args.images.length > MAX_INPUT_IMAGES) return text.tooManyImages(MAX_INPUT_IMAGES);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_IMAGES_PER_JOB) return text.badCount(MAX_IMAGES_PER_JOB);
+  if (args.aspectRatio !== undefined && !ASPECT_RATIOS.includes(args.aspectRatio)) return errorMessage('INPUT_INVALID', undefined, locale);
+  if (args.outputFormat !== undefined && !OUTPUT_FORMATS.includes(args.outputFormat)) return errorMessage('INPUT_INVALID', undefined, locale);
   return null;
 }
 
-function progressText(kind: GenerationKind, event: ProgressEvent): string {
-  if (event.type === 'queued') return messages.queued(event.position);
-  return event.type === 'running' ? messages.running(kind) : messages.delivering();
+function progressText(text: Catalogue, kind: GenerationKind, event: ProgressEvent): string {
+  if (event.type === 'queued') return text.queued(event.position);
+  return event.type === 'running' ? text.running(kind) : text.delivering();
 }
 
 /** The closing text for outcomes without images; `done` was already rendered by the delivery. */
-function outcomeText(outcome: JobOutcome): string | null {
+function outcomeText(text: Catalogue, locale: string | undefined, outcome: JobOutcome): string | null {
   switch (outcome.kind) {
     case 'done':
       return null;
     case 'duplicate':
-      return messages.duplicate();
+      return text.duplicate();
     case 'cancelled':
-      return messages.cancelled();
+      return text.cancelled();
     case 'blocked':
-      return messages.blocked(outcome.block);
+      return text.blocked(outcome.block);
     case 'quota_exhausted':
-      return messages.quotaExhausted(outcome.quota, outcome.requested);
+      return text.quotaExhausted(outcome.quota, outcome.requested);
     case 'failed':
-      return errorMessage(outcome.code, outcome.userDetail);
+      return errorMessage(outcome.code, outcome.userDetail, locale);
   }
 }

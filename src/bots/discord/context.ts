@@ -52,6 +52,7 @@ export function createInteractionContext(interaction: ChatInputCommandInteractio
     requestId: interaction.id,
     userId: interaction.user.id,
     communityId: interaction.guildId ?? null,
+    locale: interaction.locale,
     get finalised() {
       return editor.finalised;
     },

@@ -1,15 +1,18 @@
-/** Formatters per time zone, built once: Intl.DateTimeFormat is costly to create. */
+import type { Catalogue } from '../i18n/catalogue.ts';
+
+/** Formatters per language and time zone, built once: Intl.DateTimeFormat is costly to create. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /**
- * A moment as a person in `timeZone` reads it: `on Sun 22 Nov at 00:00 (Europe/Berlin)`. For
- * platforms without a client-side timestamp (Telegram); the zone is named because members of one
- * group may live in several.
+ * A moment as a person in `timeZone` reads it, in the catalogue's language: `on Sun 22 Nov at 00:00
+ * (Europe/Berlin)`. For platforms without a client-side timestamp (Telegram); the zone is named
+ * because members of one group may live in several.
  */
-export function formatLocalTime(at: Date, timeZone: string): string {
-  let formatter = formatters.get(timeZone);
+export function formatLocalTime(at: Date, timeZone: string, catalogue: Catalogue): string {
+  const key = `${catalogue.intlLocale}|${timeZone}`;
+  let formatter = formatters.get(key);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', {
+    formatter = new Intl.DateTimeFormat(catalogue.intlLocale, {
       timeZone,
       weekday: 'short',
       day: 'numeric',
@@ -18,8 +21,14 @@ export function formatLocalTime(at: Date, timeZone: string): string {
       minute: '2-digit',
       hourCycle: 'h23',
     });
-    formatters.set(timeZone, formatter);
+    formatters.set(key, formatter);
   }
   const parts = Object.fromEntries(formatter.formatToParts(at).map((p) => [p.type, p.value]));
-  return `on ${parts.weekday} ${parts.day} ${parts.month} at ${parts.hour}:${parts.minute} (${timeZone})`;
+  return catalogue.moment({
+    weekday: parts.weekday ?? '',
+    day: parts.day ?? '',
+    month: parts.month ?? '',
+    time: `${parts.hour}:${parts.minute}`,
+    timeZone,
+  });
 }

@@ -2,7 +2,7 @@ import type { AppConfig } from './config.ts';
 import { createCommands } from './commands/create.ts';
 import type { Commands } from './commands/commands.ts';
 import { InputHost } from './core/http/input-host.ts';
-import { startHttpServer, type RunningHttpServer } from './core/http/server.ts';
+import { startHttpServer, type HttpRoutes, type RunningHttpServer } from './core/http/server.ts';
 import { CallbackRegistry } from './core/jobs/callbacks.ts';
 import type { PollPolicy } from './core/jobs/follow.ts';
 import { JobRunner } from './core/jobs/runner.ts';
@@ -33,6 +33,8 @@ export interface App {
   readonly storage: Storage;
   /** The HTTP server's port, when it runs (HTTP_PORT or PUBLIC_URL set). */
   readonly httpPort?: number | undefined;
+  /** Where an adapter adds its own route (Telegram's webhook), when the HTTP server runs. */
+  readonly http?: HttpRoutes | undefined;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function buildApp(config: AppConfig, logger: Logger, overrides: App
     admin,
     storage,
     httpPort: http?.port,
+    http,
     close: async () => {
       await http?.close();
       await storage.close();

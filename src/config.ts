@@ -18,7 +18,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 export interface AppConfig {
   readonly discord?: { readonly token: string; readonly guildId?: string | undefined; readonly apiBase: string } | undefined;
-  readonly telegram?: { readonly token: string; readonly apiRoot: string } | undefined;
+  readonly telegram?: TelegramConfig | undefined;
   readonly providers: readonly ProviderName[];
   readonly fal?: FalConfig | undefined;
   readonly chainhub?: { readonly key: string; readonly baseUrl: string; readonly model: string; readonly textModel: string } | undefined;
@@ -31,6 +31,13 @@ export interface AppConfig {
   readonly quota: { readonly limit: number; readonly window: WindowKind; readonly timeZone: string };
   readonly owners: ReadonlyArray<{ readonly platform: 'discord' | 'telegram'; readonly userId: string }>;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export interface TelegramConfig {
+  readonly token: string;
+  readonly apiRoot: string;
+  /** Webhook mode instead of long polling: Telegram POSTs updates to `url` with `secret` in a header. */
+  readonly webhook?: { readonly url: string; readonly secret: string } | undefined;
 }
 
 export interface FalConfig {
@@ -66,6 +73,11 @@ const envSchema = z.object({
   }),
   TELEGRAM_API_ROOT: httpUrl('TELEGRAM_API_ROOT', 'https://api.telegram.org').refine((v) => v === undefined || !v.endsWith('/'), {
     message: 'TELEGRAM_API_ROOT must not end with a slash',
+  }),
+  TELEGRAM_WEBHOOK_URL: httpUrl('TELEGRAM_WEBHOOK_URL', 'https://bot.example.com/telegram/webhook'),
+  // Telegram's own rule for secret_token; it travels in a header, so nothing else is allowed.
+  TELEGRAM_WEBHOOK_SECRET: optional.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
+    message: 'TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram\'s rule), e.g. from `openssl rand -hex 32`',
   }),
   PROVIDERS: optional,
   FAL_KEY: optional,
@@ -133,7 +145,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       ? { token: e.DISCORD_TOKEN, guildId: e.DISCORD_GUILD_ID, apiBase: e.DISCORD_API_BASE ?? 'https://discord.com/api' }
       : undefined,
     telegram: e.TELEGRAM_BOT_TOKEN
-      ? { token: e.TELEGRAM_BOT_TOKEN, apiRoot: e.TELEGRAM_API_ROOT ?? 'https://api.telegram.org' }
+      ? {
+          token: e.TELEGRAM_BOT_TOKEN,
+          apiRoot: e.TELEGRAM_API_ROOT ?? 'https://api.telegram.org',
+          // crossChecks has made sure the secret comes with the URL.
+          webhook: e.TELEGRAM_WEBHOOK_URL ? { url: e.TELEGRAM_WEBHOOK_URL, secret: e.TELEGRAM_WEBHOOK_SECRET ?? '' } : undefined,
+        }
       : undefined,
     providers,
     fal: e.FAL_KEY
@@ -171,8 +188,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
           model: e.GEMINI_MODEL ?? 'gemini-2.5-flash-image',
         }
       : undefined,
+    // Webhook mode needs the server too: Telegram's POSTs arrive on it.
     http:
-      e.HTTP_PORT !== undefined || e.PUBLIC_URL !== undefined
+      e.HTTP_PORT !== undefined || e.PUBLIC_URL !== undefined || e.TELEGRAM_WEBHOOK_URL !== undefined
         ? { port: e.HTTP_PORT === undefined ? 8080 : Number(e.HTTP_PORT), publicUrl: e.PUBLIC_URL ? trimUrl(e.PUBLIC_URL) : undefined }
         : undefined,
     storeUrl: e.STORE_URL ?? 'sqlite://./data/bot.sqlite',
@@ -202,6 +220,7 @@ function crossChecks(e: EnvValues): string[] {
   if (!e.DISCORD_TOKEN && !e.TELEGRAM_BOT_TOKEN) {
     problems.push('Set TELEGRAM_BOT_TOKEN (from @BotFather) and/or DISCORD_TOKEN (Developer Portal → Bot): no chat platform is enabled.');
   }
+  problems.push(...webhookChecks(e));
   const names = providerNames(e.PROVIDERS);
   if (names.length === 0) problems.push('PROVIDERS must name at least one provider, e.g. fal');
   const seen = new Set<string>();
@@ -227,6 +246,24 @@ function crossChecks(e: EnvValues): string[] {
     } catch (error) {
       problems.push(`STORE_URL ${(error as Error).message}`);
     }
+  }
+  return problems;
+}
+
+/** TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET come together, and only with Telegram enabled. */
+function webhookChecks(e: EnvValues): string[] {
+  const problems: string[] = [];
+  if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_WEBHOOK_SECRET) {
+    problems.push(
+      'TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL: without it anyone who guesses the URL could post fake ' +
+        'updates. Pick 1 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. from `openssl rand -hex 32`',
+    );
+  }
+  if (e.TELEGRAM_WEBHOOK_SECRET && !e.TELEGRAM_WEBHOOK_URL) {
+    problems.push('TELEGRAM_WEBHOOK_SECRET is set but TELEGRAM_WEBHOOK_URL is not: set the URL for webhook mode, or remove the secret for long polling');
+  }
+  if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_BOT_TOKEN) {
+    problems.push('TELEGRAM_WEBHOOK_URL needs TELEGRAM_BOT_TOKEN: the webhook is for the Telegram bot');
   }
   return problems;
 }

@@ -31,7 +31,16 @@ async function main(): Promise<void> {
     // Each adapter is loaded only when enabled: discord.js and grammY are large.
     if (config.telegram) {
       const { startTelegramBot } = await import('./bots/telegram/start.ts');
-      bots.push(await startTelegramBot({ ...config.telegram, commands: app.commands, storage: app.storage, logger: logger.child({ bot: 'telegram' }) }));
+      bots.push(
+        await startTelegramBot({
+          ...config.telegram,
+          commands: app.commands,
+          storage: app.storage,
+          // Webhook mode serves Telegram's POSTs on the core HTTP server (config starts it with the webhook URL).
+          http: app.http,
+          logger: logger.child({ bot: 'telegram' }),
+        }),
+      );
       logger.info('Telegram bot started');
     }
     if (config.discord) {

@@ -157,4 +157,54 @@ describe('parseConfig', () => {
     expect(text).toMatch(/HTTP_PORT must be a port number/);
     expect(text).toMatch(/FAL_RESOLUTION must be one of/);
   });
+
+  describe('Telegram webhook mode', () => {
+    const URL = 'https://bot.example.com/telegram/webhook';
+    const SECRET = 'Webhook_secret-0123456789';
+
+    it('reads the URL and secret and starts the HTTP server on the default port', () => {
+      const result = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, TELEGRAM_WEBHOOK_URL: URL, TELEGRAM_WEBHOOK_SECRET: SECRET });
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.config.telegram?.webhook).toEqual({ url: URL, secret: SECRET });
+      expect(result.config.http).toEqual({ port: 8080, publicUrl: undefined });
+      const withPort = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, TELEGRAM_WEBHOOK_URL: URL, TELEGRAM_WEBHOOK_SECRET: SECRET, HTTP_PORT: '0' });
+      expect(withPort.ok && withPort.config.http?.port).toBe(0);
+    });
+
+    it('is off without the URL: long polling, no HTTP server', () => {
+      const result = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, TELEGRAM_WEBHOOK_URL: '' });
+      expect(result.ok && result.config.telegram?.webhook).toBe(undefined);
+      expect(result.ok && result.config.http).toBe(undefined);
+    });
+
+    it('requires the secret with the URL', () => {
+      const result = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, TELEGRAM_WEBHOOK_URL: URL });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.problems).toEqual([expect.stringMatching(/TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL/)]);
+    });
+
+    it('refuses a secret Telegram would refuse, without quoting it', () => {
+      for (const bad of ['has space-and-secret-text', 'dots.are.not.allowed.secret', 'x'.repeat(257)]) {
+        const result = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, TELEGRAM_WEBHOOK_URL: URL, TELEGRAM_WEBHOOK_SECRET: bad });
+        expect(result.ok).toBe(false);
+        if (result.ok) continue;
+        const text = formatConfigProblems(result.problems);
+        expect(result.problems).toEqual([expect.stringMatching(/TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -/)]);
+        expect(text).not.toContain(bad);
+      }
+      const longest = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, TELEGRAM_WEBHOOK_URL: URL, TELEGRAM_WEBHOOK_SECRET: 'a'.repeat(256) });
+      expect(longest.ok).toBe(true);
+    });
+
+    it('refuses a URL that is not http(s), a secret without a URL, and a webhook without Telegram', () => {
+      const notUrl = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, TELEGRAM_WEBHOOK_URL: 'bot.example.com/hook', TELEGRAM_WEBHOOK_SECRET: SECRET });
+      expect(!notUrl.ok && notUrl.problems.join('\n')).toMatch(/TELEGRAM_WEBHOOK_URL must be an http\(s\) URL/);
+      const secretOnly = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, TELEGRAM_WEBHOOK_SECRET: SECRET });
+      expect(!secretOnly.ok && secretOnly.problems.join('\n')).toMatch(/TELEGRAM_WEBHOOK_SECRET is set but TELEGRAM_WEBHOOK_URL is not/);
+      const noTelegram = parseConfig({ DISCORD_TOKEN: DISCORD, FAL_KEY: FAL, TELEGRAM_WEBHOOK_URL: URL, TELEGRAM_WEBHOOK_SECRET: SECRET });
+      expect(!noTelegram.ok && noTelegram.problems.join('\n')).toMatch(/TELEGRAM_WEBHOOK_URL needs TELEGRAM_BOT_TOKEN/);
+      for (const result of [secretOnly, noTelegram]) expect(result.ok || formatConfigProblems(result.problems)).not.toContain(SECRET);
+    });
+  });
 });

@@ -66,7 +66,7 @@ describe('Telegram bot lifecycle', () => {
     const { commands, edits, release } = scriptedCommands();
     const bot = await startBot(tg, commands);
     const getUpdates = await tg.waitForCall('getUpdates');
-    expect(getUpdates.params.allowed_updates).toEqual(['message']);
+    expect(getUpdates.params.allowed_updates).toEqual(['message', 'callback_query']);
 
     tg.injectPhoto({ caption: 'slow one', sizes: [{ width: 8, height: 8, bytes: makePng(8, 8) }] });
     const help = tg.injectMessage({ text: '/help', from: { id: 5 } });

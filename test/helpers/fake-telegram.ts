@@ -51,6 +51,43 @@ export interface InjectPhotoOptions {
   replyTo?: number;
 }
 
+/** What setWebhook registered. */
+export interface FakeWebhook {
+  url: string;
+  secret_token?: string;
+  allowed_updates?: string[];
+  drop_pending_updates?: boolean;
+}
+/** One webhook request the fake made, and the bot's answer. */
+export interface WebhookDelivery {
+  update: Json;
+  status: number;
+  body: string;
+}
+
+export interface InjectCallbackQueryOptions {
+  /** The bot message the button is on (as the fake recorded it, reply_markup included). */
+  message: Json;
+  data: string;
+  /** Who pressed it; user 1001 (Alice) by default. */
+  from?: Json;
+}
+
+export interface InjectDocumentOptions {
+  chatId?: number;
+  chatType?: 'private' | 'group' | 'supergroup';
+  userId?: number;
+  caption?: string;
+  bytes: Buffer;
+  /** As the client declares it; Telegram does not check it against the content. */
+  mimeType: string;
+  fileName?: string;
+  /** The `file_size` the message declares; the real length unless set (to fake a huge file cheaply). */
+  declaredSize?: number;
+  mediaGroupId?: string;
+  replyTo?: number;
+}
+
 export type ChatMemberStatus = 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
 
 export interface FakeTelegram {
@@ -67,14 +104,31 @@ export interface FakeTelegram {
   injectMessage(message: Json): Json;
   /** What getChatMember answers for this user in this chat; `member` unless set. */
   setChatMember(chatId: number, userId: number, status: ChatMemberStatus): void;
+  /** Queues a callback_query update (a button press on a bot message) and returns the query. */
+  injectCallbackQuery(options: InjectCallbackQueryOptions): Json;
+  /** A message as the fake holds it now (edits and reply_markup applied), or undefined. */
+  messageOf(chatId: number, messageId: number): Json;
   /** A photo message whose sizes are the given images (each registered as a file). */
   injectPhoto(options: InjectPhotoOptions): Json;
+  /** A message with a file (`document`), registered so the bot can download it. */
+  injectDocument(options: InjectDocumentOptions): Json;
   /** The first recorded call (past or future) of `method` matching `predicate`. */
   waitForCall(method: string, predicate?: (call: TelegramCall) => boolean, timeoutMs?: number): Promise<TelegramCall>;
   /** The next `times` calls of `method` fail with this Bot API error instead of running. */
   failNext(method: string, error: { error_code: number; description: string; retry_after?: number }, times?: number): void;
   /** Calls of one method, in order. */
   callsOf(method: string): TelegramCall[];
+  /** The webhook set by setWebhook, until deleteWebhook. While one is set, getUpdates answers 409 like Telegram. */
+  webhookInfo(): FakeWebhook | undefined;
+  /**
+   * Sends the queued updates (injectMessage…) to the webhook, oldest first, as Telegram does: a JSON
+   * POST with the registered secret in `X-Telegram-Bot-Api-Secret-Token`. A 2xx answer takes the
+   * update off the queue; the first other answer stops, leaving it and the rest queued. `url`
+   * replaces the registered URL (the reverse proxy's target); `secretToken` the header (null: none).
+   */
+  deliverUpdates(options?: { url?: string; secretToken?: string | null }): Promise<WebhookDelivery[]>;
+  /** POSTs one body (an update, or raw text sent as is) to a URL as a webhook request, nothing queued. */
+  postWebhook(url: string, body: Json, secretToken?: string | null): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
 
@@ -111,7 +165,9 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
   let nextUpdateId = 1;
   let nextMessageId = 100;
   let nextFile = 1;
+  let nextCallbackId = 1;
   let closed = false;
+  let webhook: FakeWebhook | undefined;
   const now = () => Math.floor(Date.now() / 1000);
 
   const wake = () => {
@@ -150,6 +206,15 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     return message;
   }
 
+  function injectCallbackQuery(o: InjectCallbackQueryOptions): Json {
+    const from = { id: 1001, is_bot: false, first_name: 'Alice', username: 'alice', language_code: 'en', ...o.from };
+    const message = messages.get(`${o.message.chat.id}:${o.message.message_id}`) ?? o.message;
+    const query = { id: `cbq${nextCallbackId++}`, from, message, chat_instance: `ci${message.chat.id}`, data: o.data };
+    updates.push({ update_id: nextUpdateId++, callback_query: query });
+    wake();
+    return query;
+  }
+
   function injectPhoto(o: InjectPhotoOptions): Json {
     const userId = o.userId ?? 1001;
     const type = o.chatType ?? 'private';
@@ -166,10 +231,25 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     });
   }
 
+  function injectDocument(o: InjectDocumentOptions): Json {
+    const userId = o.userId ?? 1001;
+    const type = o.chatType ?? 'private';
+    const chatId = o.chatId ?? (type === 'private' ? userId : type === 'group' ? -4001 : -1001234567890);
+    const { file_path: _, ...meta } = addFile(o.bytes, (o.fileName ?? 'file.bin').split('.').pop());
+    const document = { ...meta, file_size: o.declaredSize ?? meta.file_size, file_name: o.fileName ?? 'file.bin', mime_type: o.mimeType };
+    const reply = o.replyTo === undefined ? {} : { reply_to_message: messages.get(`${chatId}:${o.replyTo}`) };
+    return injectMessage({
+      from: { id: userId }, chat: { id: chatId, type }, document, ...reply,
+      ...(o.caption === undefined ? {} : { caption: o.caption }),
+      ...(o.mediaGroupId === undefined ? {} : { media_group_id: o.mediaGroupId }),
+    });
+  }
+
   // The bot's own messages, as Telegram returns them.
   function botMessage(params: Json, content: Json): Json {
     const chat = chatOf(params.chat_id);
     const message: Json = { message_id: nextMessageId++, from: botUser, chat, date: now(), ...content };
+    if (params.reply_markup !== undefined) message.reply_markup = params.reply_markup;
     const replyId = params.reply_parameters?.message_id;
     if (replyId !== undefined) {
       const replied = messages.get(`${chat.id}:${replyId}`);
@@ -196,7 +276,22 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
 
   const methods: Record<string, (p: Json, f: Record<string, TelegramFilePart>) => Json> = {
     getMe: () => ({ ...botUser, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false }),
-    deleteWebhook: () => true,
+    deleteWebhook: () => {
+      webhook = undefined;
+      return true;
+    },
+    setWebhook: (p) => {
+      if (typeof p.url !== 'string' || !/^https?:\/\//.test(p.url)) throw new ApiError(400, 'Bad Request: bad webhook: invalid URL');
+      if (p.secret_token !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(String(p.secret_token))) {
+        throw new ApiError(400, 'Bad Request: secret token contains unallowed characters');
+      }
+      webhook = { url: p.url, ...(p.secret_token === undefined ? {} : { secret_token: String(p.secret_token) }),
+        ...(p.allowed_updates === undefined ? {} : { allowed_updates: p.allowed_updates }),
+        ...(p.drop_pending_updates === undefined ? {} : { drop_pending_updates: p.drop_pending_updates }) };
+      return true;
+    },
+    getWebhookInfo: () => ({ url: webhook?.url ?? '', has_custom_certificate: false, pending_update_count: updates.length,
+      ...(webhook?.allowed_updates ? { allowed_updates: webhook.allowed_updates } : {}) }),
     setMyCommands: () => true,
     sendChatAction: (p) => (chatOf(p.chat_id), true),
     getChatMember: (p) => {
@@ -230,12 +325,30 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     editMessageText: (p) => {
       const message = messages.get(`${Number(p.chat_id)}:${Number(p.message_id)}`);
       if (!message || message.from?.id !== botUser.id) throw new ApiError(400, 'Bad Request: message to edit not found');
-      if (message.text === p.text) {
+      const sameMarkup = JSON.stringify(message.reply_markup ?? null) === JSON.stringify(p.reply_markup ?? null);
+      if (message.text === p.text && sameMarkup) {
         throw new ApiError(400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of a message');
       }
       message.text = p.text;
+      // As Telegram: an edit without reply_markup removes the inline keyboard.
+      if (p.reply_markup === undefined) delete message.reply_markup;
+      else message.reply_markup = p.reply_markup;
       message.edit_date = now();
       return message;
+    },
+    editMessageReplyMarkup: (p) => {
+      const message = messages.get(`${Number(p.chat_id)}:${Number(p.message_id)}`);
+      if (!message || message.from?.id !== botUser.id) throw new ApiError(400, 'Bad Request: message to edit not found');
+      if (JSON.stringify(message.reply_markup ?? null) === JSON.stringify(p.reply_markup ?? null)) {
+        throw new ApiError(400, 'Bad Request: message is not modified');
+      }
+      if (p.reply_markup === undefined) delete message.reply_markup;
+      else message.reply_markup = p.reply_markup;
+      return message;
+    },
+    answerCallbackQuery: (p) => {
+      if (typeof p.callback_query_id !== 'string' || !p.callback_query_id) throw new ApiError(400, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
+      return true;
     },
     sendPhoto: (p, f) => botMessage(p, { ...media(f.photo, 'photo', p.photo), ...(p.caption ? { caption: p.caption } : {}) }),
     sendDocument: (p, f) => botMessage(p, { ...media(f.document, 'document', p.document), ...(p.caption ? { caption: p.caption } : {}) }),
@@ -292,6 +405,9 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     try {
       const failure = failures.get(method)?.shift();
       if (failure) throw new ApiError(failure.error_code, failure.description, failure.retry_after);
+      if (method === 'getUpdates' && webhook) {
+        throw new ApiError(409, 'Conflict: can\'t use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first');
+      }
       const run = methods[method];
       if (!run && method !== 'getUpdates') throw new ApiError(404, 'Not Found: method not found');
       call.result = run ? run(params, parts) : await getUpdates(params);
@@ -302,6 +418,29 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
       const parameters = error.retryAfter === undefined ? {} : { parameters: { retry_after: error.retryAfter } };
       send(error.code, { ok: false, error_code: error.code, description: error.message, ...parameters });
     }
+  }
+
+  async function postWebhook(url: string, body: Json, secretToken: string | null = webhook?.secret_token ?? null) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secretToken === null ? {} : { 'x-telegram-bot-api-secret-token': secretToken }) },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.text() };
+  }
+
+  async function deliverUpdates(options: { url?: string; secretToken?: string | null } = {}): Promise<WebhookDelivery[]> {
+    const url = options.url ?? webhook?.url;
+    if (!url) throw new Error('fake Telegram: no webhook is set (setWebhook was not called)');
+    const deliveries: WebhookDelivery[] = [];
+    while (updates.length > 0) {
+      const update = updates[0];
+      const answer = await postWebhook(url, update, options.secretToken === undefined ? webhook?.secret_token ?? null : options.secretToken);
+      deliveries.push({ update, ...answer });
+      if (answer.status < 200 || answer.status > 299) break;
+      if (updates[0] === update) updates.shift();
+    }
+    return deliveries;
   }
 
   const server = createServer((req, res) => {
@@ -321,10 +460,16 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     addFile,
     injectMessage,
     injectPhoto,
+    injectDocument,
+    injectCallbackQuery,
+    messageOf: (chatId, messageId) => messages.get(`${chatId}:${messageId}`),
     setChatMember(chatId, userId, status) {
       members.set(`${chatId}:${userId}`, status);
     },
     callsOf: (method) => calls.filter((c) => c.method === method),
+    webhookInfo: () => (webhook ? { ...webhook } : undefined),
+    deliverUpdates,
+    postWebhook,
     failNext(method, error, times = 1) {
       failures.set(method, [...(failures.get(method) ?? []), ...Array.from({ length: times }, () => error)]);
     },

@@ -64,4 +64,38 @@ describe('HTTP server', () => {
     route.close();
     expect((await fetch(url, { method: 'POST', body: 'id=req-1' })).status).toBe(404);
   });
+
+  it('serves a route an adapter adds: exact path, whole body within its cap, until it is removed', async () => {
+    server = await startHttpServer({ port: 0, host: '127.0.0.1', logger: silentLogger });
+    const base = `http://127.0.0.1:${server.port}`;
+    const seen: Array<{ method: string; path: string; header: string | undefined; body: string }> = [];
+    const remove = server.addRoute(
+      '/hooks/chat',
+      async (request) => {
+        seen.push({ method: request.method, path: request.path, header: request.headers['x-hook-token'], body: request.body.toString() });
+        return { status: 202, body: { took: request.body.length } };
+      },
+      { maxBodyBytes: 16 },
+    );
+
+    const res = await fetch(`${base}/hooks/chat?x=1`, { method: 'POST', headers: { 'X-Hook-Token': 't1' }, body: 'hello' });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ took: 5 });
+    expect(seen).toEqual([{ method: 'POST', path: '/hooks/chat', header: 't1', body: 'hello' }]);
+
+    expect((await fetch(`${base}/hooks/chat`, { method: 'POST', body: 'x'.repeat(17) })).status).toBe(413);
+    expect((await fetch(`${base}/hooks/chat/more`, { method: 'POST', body: 'x' })).status).toBe(404);
+    expect((await fetch(`${base}/hooks`, { method: 'POST', body: 'x' })).status).toBe(404);
+    expect(seen).toHaveLength(1);
+
+    expect(() => server!.addRoute('/hooks/chat', async () => ({ status: 200 }))).toThrow(/already served/);
+    expect(() => server!.addRoute('/healthz', async () => ({ status: 200 }))).toThrow(/already served/);
+    expect(() => server!.addRoute('/callbacks/x', async () => ({ status: 200 }))).toThrow(/already served/);
+    expect(() => server!.addRoute('hooks', async () => ({ status: 200 }))).toThrow(/starting with \//);
+
+    remove();
+    expect((await fetch(`${base}/hooks/chat`, { method: 'POST', body: 'hello' })).status).toBe(404);
+    expect(seen).toHaveLength(1);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
 });

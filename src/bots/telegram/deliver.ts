@@ -1,4 +1,5 @@
 import { GrammyError, InputFile, type Api } from 'grammy';
+import type { InlineKeyboardMarkup, Message } from 'grammy/types';
 import { extensionOf, type ImageData } from '../../core/images/image.ts';
 import type { Logger } from '../../core/log.ts';
 import { describeError } from './errors.ts';
@@ -24,6 +25,20 @@ export interface SendImagesOptions {
   readonly target: ReplyTarget;
   readonly logger: Logger;
   readonly token: string;
+  /** Everything as files, with the original bytes ("Send as file"). */
+  readonly asDocuments?: boolean;
+  /** Buttons for a result that goes out as one single photo (an album cannot carry any). */
+  readonly singlePhotoMarkup?: InlineKeyboardMarkup | undefined;
+}
+
+/** What arrived, for the summary's buttons. */
+export interface DeliveryReport {
+  readonly sent: number;
+  /** How many went as photos, i.e. were recompressed by Telegram. */
+  readonly photos: number;
+  /** Whether the single-photo buttons were shown. */
+  readonly photoButtons: boolean;
+  readonly firstMessageId: number | undefined;
 }
 
 /**
@@ -32,12 +47,28 @@ export interface SendImagesOptions {
  * Each batch fails on its own; resolves to how many images arrived.
  */
 export async function sendImages(images: readonly ImageData[], options: SendImagesOptions): Promise<number> {
-  const photos = images.filter(fitsAsPhoto);
-  const documents = images.filter((image) => !fitsAsPhoto(image));
+  return (await deliverImages(images, options)).sent;
+}
+
+export async function deliverImages(images: readonly ImageData[], options: SendImagesOptions): Promise<DeliveryReport> {
+  const asPhoto = (image: ImageData): boolean => !options.asDocuments && fitsAsPhoto(image);
+  const photos = images.filter(asPhoto);
+  const documents = images.filter((image) => !asPhoto(image));
+  const markup = photos.length === 1 ? options.singlePhotoMarkup : undefined;
   let sent = 0;
+  let sentPhotos = 0;
+  let photoButtons = false;
+  let firstMessageId: number | undefined;
+  const record = (messages: readonly Message[]): number => {
+    firstMessageId ??= messages[0]?.message_id;
+    return messages.length;
+  };
   for (const batch of chunks(photos)) {
     try {
-      sent += await sendBatch(batch, 'photo', options);
+      const count = record(await sendBatch(batch, 'photo', options, markup));
+      sent += count;
+      sentPhotos += count;
+      photoButtons = markup !== undefined;
     } catch (error) {
       // Telegram may still refuse a photo (dimensions it dislikes, a stricter server): a file is accepted.
       if (!(error instanceof GrammyError) || (error.error_code !== 400 && error.error_code !== 413)) {
@@ -50,22 +81,26 @@ export async function sendImages(images: readonly ImageData[], options: SendImag
   }
   for (const batch of chunks(documents)) {
     try {
-      sent += await sendBatch(batch, 'document', options);
+      sent += record(await sendBatch(batch, 'document', options));
     } catch (error) {
       logFailure(error, 'document', batch.length, options);
     }
   }
-  return sent;
+  return { sent, photos: sentPhotos, photoButtons, firstMessageId };
 }
 
-async function sendBatch(batch: readonly ImageData[], kind: Kind, options: SendImagesOptions): Promise<number> {
+async function sendBatch(
+  batch: readonly ImageData[],
+  kind: Kind,
+  options: SendImagesOptions,
+  markup?: InlineKeyboardMarkup,
+): Promise<readonly Message[]> {
   const { api, target } = options;
   const files = batch.map((image, i) => new InputFile(image.bytes, `nano-banana-${i + 1}.${extensionOf(image.mime)}`));
   const [first] = files;
   if (files.length === 1 && first) {
-    if (kind === 'photo') await api.sendPhoto(target.chatId, first, replyOptions(target));
-    else await api.sendDocument(target.chatId, first, replyOptions(target));
-    return 1;
+    const other = { ...replyOptions(target), ...(markup ? { reply_markup: markup } : {}) };
+    return [kind === 'photo' ? await api.sendPhoto(target.chatId, first, other) : await api.sendDocument(target.chatId, first, other)];
   }
   const media = files.map((file) => ({ type: kind, media: file }));
   // Albums are all photos or all documents: Telegram does not mix the two.
@@ -73,7 +108,7 @@ async function sendBatch(batch: readonly ImageData[], kind: Kind, options: SendI
     kind === 'photo'
       ? await api.sendMediaGroup(target.chatId, media as { type: 'photo'; media: InputFile }[], replyOptions(target))
       : await api.sendMediaGroup(target.chatId, media as { type: 'document'; media: InputFile }[], replyOptions(target));
-  return messages.length;
+  return messages;
 }
 
 function chunks<T>(items: readonly T[]): T[][] {

@@ -51,6 +51,15 @@ export function imageRefOf(message: Message | undefined): ImageRef | null {
   return null;
 }
 
+/**
+ * True when the message carries a file we cannot edit: a PDF, a text file, a GIF, or a file named
+ * `.png` whose declared type is not an image (we go by the type Telegram reports, not the name).
+ */
+export function hasNonImageFile(message: Message | undefined): boolean {
+  const document = message?.document;
+  return document !== undefined && !IMAGE_DOCUMENT_TYPES.has(document.mime_type ?? '');
+}
+
 export interface FileLoaderOptions {
   readonly api: Api;
   readonly apiRoot: string;

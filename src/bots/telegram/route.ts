@@ -1,35 +1,69 @@
 import type { Message } from 'grammy/types';
+import { MAX_INPUT_IMAGES } from '../../commands/specs.ts';
+import { DEFAULT_IMAGE_LIMITS } from '../../core/images/inspect.ts';
 import { isAnonymousGroupAdmin } from './admins.ts';
-import { imageRefOf, type ImageRef } from './inputs.ts';
+import { hasNonImageFile, imageRefOf, type ImageRef } from './inputs.ts';
 import { moderatorActionOf, parseModeratorCommand, type ModeratorCommandText } from './moderation-parse.ts';
 import { parsePromptOptions, type PromptOptions } from './options.ts';
 import { mentionsBot, parseCommand, stripMentions, type ParsedCommand } from './parse.ts';
-import { editUsage, IMAGINE_USAGE, NEED_CAPTION, PRIVATE_HINT } from './texts.ts';
+import { editUsage, fileTooLarge, IMAGINE_USAGE, NEED_CAPTION, NOT_AN_IMAGE, PRIVATE_HINT, tooManyImages } from './texts.ts';
 
-/** What one incoming message asks for. Deciding this is pure; acting on it is the handler's job. */
+/** What one incoming message (or album) asks for. Deciding this is pure; acting on it is the handler's job. */
 export type Route =
-  | { readonly kind: 'edit'; readonly options: PromptOptions; readonly image: ImageRef }
+  /** `images` in album order; at least one, at most MAX_INPUT_IMAGES, none declared over the download limit. */
+  | { readonly kind: 'edit'; readonly options: PromptOptions; readonly images: readonly ImageRef[] }
   | { readonly kind: 'imagine'; readonly options: PromptOptions }
   | { readonly kind: 'help' }
   | { readonly kind: 'quota' }
   /** `/quota_…`: a moderator command; whether the sender may use it is the command's decision. */
   | { readonly kind: 'moderate'; readonly command: ModeratorCommandText }
-  /** A free explanation (usage, missing caption): no command runs, nothing is charged. */
+  /** A free explanation (usage, missing caption, a refused file): no command runs, nothing is charged. */
   | { readonly kind: 'reply'; readonly text: string }
   | { readonly kind: 'ignore' };
+
+export interface RouteOptions {
+  readonly botUsername: string;
+  /** Largest file we can download: 20 MiB on the cloud Bot API, more through a local Bot API server. */
+  readonly maxImageBytes?: number | undefined;
+  /** The images of the remembered album a message belongs to, so a reply to any item edits them all. */
+  readonly albumImages?: ((chatId: number, messageId: number) => readonly ImageRef[] | undefined) | undefined;
+}
+
+/** The pictures a message (or an album) offers for editing. */
+interface Input {
+  readonly images: readonly ImageRef[];
+  /** A file that is no image we can edit (a PDF, a GIF…): such a request is refused as a whole. */
+  readonly nonImage: boolean;
+}
 
 const IGNORE: Route = { kind: 'ignore' };
 
 /**
- * Private chats: a photo (or image file) with a caption is an edit; the caption is the prompt.
- * Groups: only a caption that starts with /edit or mentions the bot, so ordinary photos shared in a
- * group never cost anyone anything. Anywhere: `/edit <prompt>` replying to a photo, and the
+ * Private chats: a photo (or image file) with a caption is an edit; the caption is the prompt, and
+ * plain text replying to an image edits that image. Groups: only a caption or reply that starts with
+ * /edit or mentions the bot, so ordinary photos shared in a group never cost anyone anything.
+ * Anywhere: `/edit <prompt>` replying to an image (or an album item: the whole album), and the
  * moderator commands (`/quota_grant 5` replying to a member), which the command refuses to non-admins.
  *
- * Albums arrive as one message per item with the caption on one of them; only the captioned item is
- * used for now and the others are ignored silently.
+ * Album items are not routed one by one: the handler gathers them and calls `routeAlbum`.
  */
-export function routeMessage(message: Message, botUsername: string): Route {
+export function routeMessage(message: Message, options: RouteOptions): Route {
+  return routeWith(message, options, inputOf([message]));
+}
+
+/**
+ * One album, gathered: routed as its captioned item (the first one when several have captions),
+ * carrying every item's image. `anchor` is the message the answers reply to.
+ */
+export function routeAlbum(items: readonly Message[], options: RouteOptions): { route: Route; anchor: Message } {
+  const sorted = [...items].sort((a, b) => a.message_id - b.message_id);
+  const anchor = sorted.find((item) => (item.caption ?? '').trim() !== '') ?? sorted[0];
+  if (!anchor) return { route: IGNORE, anchor: items[0]! };
+  return { route: routeWith(anchor, options, inputOf(sorted)), anchor };
+}
+
+function routeWith(message: Message, options: RouteOptions, own: Input): Route {
+  const { botUsername } = options;
   const chatType = message.chat.type;
   if (chatType !== 'private' && chatType !== 'group' && chatType !== 'supergroup') return IGNORE;
   const text = message.text ?? message.caption ?? '';
@@ -38,30 +72,31 @@ export function routeMessage(message: Message, botUsername: string): Route {
   // Other bots, and channels speaking in the group (their `from` is a placeholder bot), are no users.
   if (!message.from || message.from.is_bot) return IGNORE;
   const isPrivate = chatType === 'private';
-  const image = imageRefOf(message);
 
   const command = parseCommand(text, botUsername);
-  if (command) return command.forUs ? routeCommand(command, message, image, botUsername, isPrivate) : IGNORE;
+  if (command) return command.forUs ? routeCommand(command, message, own, options, isPrivate) : IGNORE;
 
-  if (image) {
-    if (!isPrivate && !mentionsBot(text, botUsername)) return IGNORE;
+  const addressed = isPrivate || mentionsBot(text, botUsername);
+  if (hasInput(own)) {
+    if (!addressed) return IGNORE;
     const prompt = stripMentions(text, botUsername);
-    if (prompt) return withOptions(prompt, (options) => ({ kind: 'edit', options, image }));
-    if (message.media_group_id) return IGNORE;
-    return { kind: 'reply', text: isPrivate ? NEED_CAPTION : editUsage(botUsername, true) };
+    if (prompt) return editRoute(prompt, own, options);
+    if (!isPrivate) return { kind: 'reply', text: editUsage(botUsername, true) };
+    return { kind: 'reply', text: own.nonImage ? NOT_AN_IMAGE : NEED_CAPTION };
+  }
+  // Plain text replying to an image: in private it is the prompt; in a group only when it names the bot.
+  const replied = repliedInput(message, options);
+  if (replied && addressed) {
+    const prompt = stripMentions(text, botUsername);
+    return prompt ? editRoute(prompt, replied, options) : { kind: 'reply', text: editUsage(botUsername, !isPrivate) };
   }
   return isPrivate ? { kind: 'reply', text: PRIVATE_HINT } : IGNORE;
 }
 
-function routeCommand(
-  command: ParsedCommand,
-  message: Message,
-  ownImage: ImageRef | null,
-  botUsername: string,
-  isPrivate: boolean,
-): Route {
+function routeCommand(command: ParsedCommand, message: Message, own: Input, options: RouteOptions, isPrivate: boolean): Route {
   const moderate = moderatorRoute(command, message);
   if (moderate) return moderate;
+  const { botUsername } = options;
   switch (command.name) {
     case 'start':
     case 'help':
@@ -69,20 +104,55 @@ function routeCommand(
     case 'quota':
       return { kind: 'quota' };
     case 'edit': {
-      const image = ownImage ?? imageRefOf(message.reply_to_message);
+      const input = hasInput(own) ? own : repliedInput(message, options);
       const prompt = stripMentions(command.rest, botUsername);
-      if (!image || !prompt) return { kind: 'reply', text: editUsage(botUsername, !isPrivate) };
-      return withOptions(prompt, (options) => ({ kind: 'edit', options, image }));
+      if (!input || !prompt) return { kind: 'reply', text: editUsage(botUsername, !isPrivate) };
+      return editRoute(prompt, input, options);
     }
     case 'imagine': {
       const prompt = stripMentions(command.rest, botUsername);
       if (!prompt) return { kind: 'reply', text: IMAGINE_USAGE };
-      return withOptions(prompt, (options) => ({ kind: 'imagine', options }));
+      return withOptions(prompt, (parsed) => ({ kind: 'imagine', options: parsed }));
     }
     default:
       // In a group an unknown command probably belongs to another bot; in private it is meant for us.
       return isPrivate ? { kind: 'reply', text: PRIVATE_HINT } : IGNORE;
   }
+}
+
+/**
+ * An edit of these images, or the reason it cannot be one. Refused here, before any job, so a file we
+ * could never use costs no quota and reaches no provider.
+ */
+function editRoute(prompt: string, input: Input, options: RouteOptions): Route {
+  if (input.nonImage || input.images.length === 0) return { kind: 'reply', text: NOT_AN_IMAGE };
+  if (input.images.length > MAX_INPUT_IMAGES) return { kind: 'reply', text: tooManyImages(input.images.length, MAX_INPUT_IMAGES) };
+  const maxBytes = options.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes;
+  if (input.images.some((image) => (image.declaredBytes ?? 0) > maxBytes)) return { kind: 'reply', text: fileTooLarge(maxBytes) };
+  return withOptions(prompt, (parsed) => ({ kind: 'edit', options: parsed, images: input.images }));
+}
+
+function inputOf(messages: readonly Message[]): Input {
+  const images: ImageRef[] = [];
+  for (const message of messages) {
+    const ref = imageRefOf(message);
+    if (ref) images.push(ref);
+  }
+  return { images, nonImage: messages.some((message) => hasNonImageFile(message)) };
+}
+
+function hasInput(input: Input): boolean {
+  return input.images.length > 0 || input.nonImage;
+}
+
+/** What the message replies to: a remembered album (all of it), one image, a file we can't edit, or nothing. */
+function repliedInput(message: Message, options: RouteOptions): Input | null {
+  const replied = message.reply_to_message;
+  if (!replied) return null;
+  const album = options.albumImages?.(message.chat.id, replied.message_id);
+  if (album && album.length > 0) return { images: album, nonImage: false };
+  const input = inputOf([replied]);
+  return hasInput(input) ? input : null;
 }
 
 /** The route of a moderator command meant for us; null for any other text. */

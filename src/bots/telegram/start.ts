@@ -1,20 +1,24 @@
-import { Bot } from 'grammy';
+import { Bot, BotError as GrammyBotError } from 'grammy';
 import type { Commands } from '../../commands/commands.ts';
 import { TELEGRAM_MODERATOR_COMMANDS } from '../../commands/moderation-specs.ts';
 import { COMMAND_SPECS } from '../../commands/specs.ts';
 import { BotError } from '../../core/errors.ts';
 import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from '../../core/images/download.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../core/images/inspect.ts';
+import type { HttpRoutes } from '../../core/http/server.ts';
 import type { RunningService } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/log.ts';
 import type { Storage } from '../../core/store/storage.ts';
 import { AdminCheck } from './admins.ts';
 import { describeError } from './errors.ts';
+import { createCallbackHandler } from './callbacks.ts';
 import { createMessageHandler } from './handler.ts';
 import { InFlight } from './inflight.ts';
 import { createImageSourceFactory } from './inputs.ts';
 import { KnownUsers } from './known-users.ts';
+import { Recipes } from './recipes.ts';
 import { installRetries } from './retry.ts';
+import { listenForWebhook } from './webhook.ts';
 
 export interface TelegramBotOptions {
   readonly token: string;
@@ -28,23 +32,34 @@ export interface TelegramBotOptions {
   readonly maxImageBytes?: number;
   /** Per input image download; default 30 s. */
   readonly downloadTimeoutMs?: number;
-  /** Least time between two progress edits of one status message; default 3 s. */
+  /** Least time between two progress edits of one status message; default 1 s in private chats, 3 s in groups. */
   readonly statusEditIntervalMs?: number;
   /** How long `stop()` waits for running requests; default 30 s. */
   readonly stopTimeoutMs?: number;
-  /** How long start-up waits for Telegram (getMe, deleteWebhook); default 60 s. */
+  /** How long start-up waits for Telegram (getMe, deleteWebhook or setWebhook); default 60 s. */
   readonly startTimeoutMs?: number;
+  /** Webhook mode (TELEGRAM_WEBHOOK_URL and _SECRET): Telegram POSTs updates to `url`; no long polling. */
+  readonly webhook?: { readonly url: string; readonly secret: string } | undefined;
+  /** The core HTTP server, where webhook mode serves the URL's path; required with `webhook`. */
+  readonly http?: HttpRoutes | undefined;
 }
 
-const DEFAULT_STATUS_EDIT_INTERVAL_MS = 3_000;
 const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 /** Per Bot API call; above the 30 s long-poll timeout, below grammY's default of 500 s. */
 const API_TIMEOUT_SECONDS = 120;
-/** The only update type we handle; Telegram then doesn't send the others at all. */
-const ALLOWED_UPDATES = ['message'] as const;
+/** The only update types we handle (messages, button presses); Telegram then doesn't send the others at all. */
+export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 
-/** Starts long polling; resolves once Telegram answered and updates are being fetched. */
+/** How updates arrive (long polling or the webhook); stopping it ends the intake, not the work it started. */
+export interface UpdateIntake {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the bot: long polling, or webhook mode when `webhook` is given. Resolves once Telegram
+ * answered and updates are arriving.
+ */
 export async function startTelegramBot(options: TelegramBotOptions): Promise<RunningService> {
   const { token, apiRoot, commands } = options;
   const logger = options.logger;
@@ -64,6 +79,17 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
   const knownUsers = new KnownUsers(options.storage, logger);
   // So that `/quota_grant @thisbot 5` is refused as aimed at a bot rather than at someone unknown.
   inFlight.track(knownUsers.rememberUser(bot.botInfo), () => undefined);
+  // Shared by the message handler and the buttons (Again downloads the same files the same way).
+  const imageSource = createImageSourceFactory({
+    api: bot.api,
+    apiRoot,
+    token,
+    maxBytes: options.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes,
+    timeoutMs: options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
+  });
+  const admins = new AdminCheck({ api: bot.api, token });
+  const recipes = new Recipes(options.storage);
+  const minEditIntervalMs = options.statusEditIntervalMs;
   const handle = createMessageHandler({
     api: bot.api,
     commands,
@@ -71,22 +97,52 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
     token,
     botUsername: bot.botInfo.username,
     inFlight,
-    imageSource: createImageSourceFactory({
-      api: bot.api,
-      apiRoot,
-      token,
-      maxBytes: options.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes,
-      timeoutMs: options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
-    }),
-    minEditIntervalMs: options.statusEditIntervalMs ?? DEFAULT_STATUS_EDIT_INTERVAL_MS,
+    imageSource,
+    minEditIntervalMs,
     knownUsers,
-    admins: new AdminCheck({ api: bot.api, token }),
+    admins,
+    recipes,
+    maxImageBytes: options.maxImageBytes,
   });
   bot.on('message', (ctx) => handle(ctx.message));
-  bot.catch((error) => {
-    logger.error({ err: describeError(error.error, token), updateId: error.ctx.update.update_id }, 'telegram update failed');
-  });
+  const handleButton = createCallbackHandler({ api: bot.api, commands, logger, token, inFlight, recipes, imageSource, admins, minEditIntervalMs });
+  bot.on('callback_query:data', (ctx) => handleButton(ctx.callbackQuery));
+  const updateFailed = (error: unknown, updateId: number): void => {
+    const cause = error instanceof GrammyBotError ? error.error : error;
+    logger.error({ err: describeError(cause, token), updateId }, 'telegram update failed');
+  };
+  bot.catch((error) => updateFailed(error, error.ctx.update.update_id));
 
+  let intake: UpdateIntake;
+  try {
+    intake = options.webhook
+      ? await listenForWebhook({ bot, webhook: options.webhook, http: options.http, allowedUpdates: ALLOWED_UPDATES, inFlight, onError: updateFailed, deadline })
+      : await startPolling(bot, deadline, logger, token);
+  } catch (error) {
+    throw startError(error, token, apiRoot);
+  }
+  logger.info({ username: bot.botInfo.username, mode: options.webhook ? 'webhook' : 'polling' }, 'telegram bot started');
+
+  const menuFailed = (error: unknown): void => logger.warn({ err: describeError(error, token) }, 'telegram setMyCommands failed');
+  inFlight.track(setCommandMenus(bot.api, menuFailed), menuFailed);
+
+  const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        await intake.stop();
+        const left = await inFlight.drain(stopTimeoutMs);
+        if (left > 0) logger.warn({ left }, 'telegram stopped with requests still running');
+        else logger.info('telegram bot stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Long polling (grammY's bot.start, which deletes any webhook first); resolves once it runs. */
+async function startPolling(bot: Bot, deadline: AbortSignal, logger: Logger, token: string): Promise<UpdateIntake> {
   let started = false;
   let resolveStart: () => void = () => undefined;
   let rejectStart: (error: unknown) => void = () => undefined;
@@ -107,7 +163,7 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
     })
     .catch((error: unknown) => {
       if (started) logger.error({ err: describeError(error, token) }, 'telegram polling stopped');
-      else rejectStart(startError(error, token, apiRoot));
+      else rejectStart(error);
     });
   try {
     await startup;
@@ -118,27 +174,14 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
   } finally {
     deadline.removeEventListener('abort', onDeadline);
   }
-  logger.info({ username: bot.botInfo.username }, 'telegram bot started');
-
-  const menuFailed = (error: unknown): void => logger.warn({ err: describeError(error, token) }, 'telegram setMyCommands failed');
-  inFlight.track(setCommandMenus(bot.api, menuFailed), menuFailed);
-
-  const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
-  let stopping: Promise<void> | undefined;
   return {
-    stop() {
-      stopping ??= (async () => {
-        try {
-          await bot.stop();
-        } catch (error) {
-          logger.warn({ err: describeError(error, token) }, 'telegram stop: confirming updates failed');
-        }
-        await polling;
-        const left = await inFlight.drain(stopTimeoutMs);
-        if (left > 0) logger.warn({ left }, 'telegram stopped with requests still running');
-        else logger.info('telegram bot stopped');
-      })();
-      return stopping;
+    async stop() {
+      try {
+        await bot.stop();
+      } catch (error) {
+        logger.warn({ err: describeError(error, token) }, 'telegram stop: confirming updates failed');
+      }
+      await polling;
     },
   };
 }

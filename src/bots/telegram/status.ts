@@ -1,9 +1,17 @@
 import type { Api } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Logger } from '../../core/log.ts';
-import { describeError, isMessageGone, isNotModified } from './errors.ts';
+import { isMessageGone, isNotModified } from './errors.ts';
+import { logTelegramFailure, isBotBlocked } from './quiet-errors.ts';
 import { clipText, replyOptions, type ReplyTarget } from './target.ts';
 
-const CHAT_ACTION_INTERVAL_MS = 4_000;
+/** "upload_photo" shows for about five seconds: renewed a little before it fades. */
+const CHAT_ACTION_INTERVAL_MS = 4_500;
+/**
+ * How long a progress edit may wait (flood control's retry_after) before it is dropped. Progress is a
+ * courtesy: waiting longer would hold up the job, which awaits its progress reports.
+ */
+const PROGRESS_EDIT_TIMEOUT_MS = 3_000;
 
 export interface StatusMessageOptions {
   readonly api: Api;
@@ -12,80 +20,148 @@ export interface StatusMessageOptions {
   readonly token: string;
   /**
    * Least time between two progress edits. Telegram allows about 20 edits a minute per group, and
-   * progress edits are a classic flood-control trigger; the newest text waits for its turn.
+   * progress edits are a classic flood-control trigger; only the newest text waits for its turn.
    */
   readonly minEditIntervalMs: number;
+  readonly chatActionIntervalMs?: number;
+  readonly progressEditTimeoutMs?: number;
+}
+
+/** A text and the buttons under it (none when left out: an edit without markup removes them). */
+interface View {
+  readonly text: string;
+  readonly markup?: InlineKeyboardMarkup | undefined;
 }
 
 /**
- * The one status message of a request. All its operations run one after another, so edits never
- * overtake the first send and the final text always lands last. Failures are logged, not thrown:
- * progress is a courtesy, and a failed answer cannot be answered better by the caller.
+ * The one status message of a request. Writes run one after another, so edits never overtake the
+ * first send and the final text always lands last. Failures are logged, not thrown: progress is a
+ * courtesy, and a failed answer cannot be answered better by the caller.
  */
 export interface StatusMessage {
   /** Progress: sends the message (replying to the user) the first time, then edits it, throttled. */
-  update(text: string): Promise<void>;
+  update(text: string, markup?: InlineKeyboardMarkup): Promise<void>;
+  /** No more progress (results are being sent): pending and waiting progress edits are dropped. */
+  freeze(): Promise<void>;
   /** The last word: edits the status message at once, or sends a new reply when there is none. */
-  final(text: string): Promise<void>;
+  final(text: string, markup?: InlineKeyboardMarkup): Promise<void>;
   /** Resolves when everything queued so far has run (images are sent after the status message). */
   settled(): Promise<void>;
   /** True once `final` was called. */
   readonly finished: boolean;
+  /** The status message's id, once sent. */
+  readonly messageId: number | undefined;
 }
+
+const keyOf = (view: View): string => `${view.text}\u0000${JSON.stringify(view.markup ?? null)}`;
+const done = Promise.resolve();
 
 export function createStatusMessage(options: StatusMessageOptions): StatusMessage {
   const { api, target, logger, token, minEditIntervalMs } = options;
+  const chatActionIntervalMs = options.chatActionIntervalMs ?? CHAT_ACTION_INTERVAL_MS;
+  const progressEditTimeoutMs = options.progressEditTimeoutMs ?? PROGRESS_EDIT_TIMEOUT_MS;
   const thread = target.threadId === undefined ? {} : { message_thread_id: target.threadId };
   let messageId: number | undefined;
   let firstSendRefused = false;
-  let shown: string | undefined;
-  let pending: string | undefined;
+  /** The bot was blocked or kicked: nothing more is sent to this chat. */
+  let blocked = false;
+  let shownKey: string | undefined;
+  /** Only the newest progress text waits; older ones are simply replaced. */
+  let pending: View | undefined;
   let lastWriteAt = Number.NEGATIVE_INFINITY;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let lastActionAt = Number.NEGATIVE_INFINITY;
+  let editing: AbortController | undefined;
+  let actionTimer: ReturnType<typeof setInterval> | undefined;
   let finished = false;
-  let queue: Promise<void> = Promise.resolve();
+  let frozen = false;
+  let queue: Promise<void> = done;
 
-  const enqueue = (what: string, task: () => Promise<void>): Promise<void> => {
-    queue = queue.then(task).catch((error: unknown) => {
-      logger.warn({ err: describeError(error, token), chatId: target.chatId, what }, 'telegram status message failed');
-    });
+  const failed = (what: string, error: unknown, dropped = false): void => {
+    if (isBotBlocked(error)) {
+      blocked = true;
+      stopActivity();
+    }
+    logTelegramFailure(logger, token, error, { chatId: target.chatId, what, dropped });
+  };
+
+  const enqueue = (what: string, task: () => Promise<void>, signal?: AbortSignal): Promise<void> => {
+    queue = queue.then(task).catch((error: unknown) => failed(what, error, signal?.aborted === true));
     return queue;
   };
 
-  async function send(text: string): Promise<void> {
+  async function write(view: View, signal?: AbortSignal): Promise<void> {
     lastWriteAt = Date.now();
-    const sent = await api.sendMessage(target.chatId, text, replyOptions(target));
-    messageId = sent.message_id;
-    shown = text;
-  }
-
-  async function edit(id: number, text: string): Promise<void> {
-    lastWriteAt = Date.now();
-    try {
-      await api.editMessageText(target.chatId, id, text);
-    } catch (error) {
-      if (!isNotModified(error)) throw error;
+    const markup = view.markup ? { reply_markup: view.markup } : {};
+    if (messageId === undefined) {
+      const sent = await api.sendMessage(target.chatId, view.text, { ...replyOptions(target), ...markup });
+      messageId = sent.message_id;
+    } else {
+      try {
+        await api.editMessageText(target.chatId, messageId, view.text, markup, signal as Parameters<Api['editMessageText']>[4]);
+      } catch (error) {
+        if (!isNotModified(error)) throw error;
+      }
     }
-    shown = text;
+    shownKey = keyOf(view);
   }
 
-  // "upload_photo" shows for about five seconds; state changes renew it, at most every few seconds.
   function showActivity(): void {
-    if (Date.now() - lastActionAt < CHAT_ACTION_INTERVAL_MS) return;
-    lastActionAt = Date.now();
-    api.sendChatAction(target.chatId, 'upload_photo', thread).catch((error: unknown) => {
-      logger.debug({ err: describeError(error, token) }, 'telegram chat action failed');
-    });
+    if (blocked || finished) return;
+    api.sendChatAction(target.chatId, 'upload_photo', thread).catch((error: unknown) => failed('chat action', error, true));
   }
 
-  function flush(): void {
+  // Renewed on a timer, not on state changes: a job can sit in one state for minutes.
+  function startActivity(): void {
+    if (actionTimer !== undefined || blocked || finished) return;
+    showActivity();
+    actionTimer = setInterval(showActivity, chatActionIntervalMs);
+    actionTimer.unref?.();
+  }
+
+  function stopActivity(): void {
+    if (actionTimer !== undefined) clearInterval(actionTimer);
+    actionTimer = undefined;
+  }
+
+  function stopProgress(): void {
+    if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-    void enqueue('progress edit', async () => {
-      const text = pending;
-      pending = undefined;
-      if (finished || text === undefined || text === shown || messageId === undefined) return;
-      await edit(messageId, text);
+    pending = undefined;
+    editing?.abort();
+  }
+
+  /** Edits now when the interval has passed and no edit is under way, else later (the newest text). */
+  function schedule(): Promise<void> {
+    if (timer !== undefined || editing !== undefined) return done;
+    const wait = lastWriteAt + minEditIntervalMs - Date.now();
+    if (wait > 0) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        void flush();
+      }, wait);
+      timer.unref?.();
+      return done;
+    }
+    return flush();
+  }
+
+  function flush(): Promise<void> {
+    const view = pending;
+    pending = undefined;
+    if (!view || finished || frozen || messageId === undefined || keyOf(view) === shownKey) return done;
+    const abort = new AbortController();
+    editing = abort;
+    const timeout = setTimeout(() => abort.abort(), progressEditTimeoutMs);
+    return enqueue(
+      'progress edit',
+      async () => {
+        if (!abort.signal.aborted && !finished && !frozen) await write(view, abort.signal);
+      },
+      abort.signal,
+    ).finally(() => {
+      clearTimeout(timeout);
+      if (editing === abort) editing = undefined;
+      if (pending) void schedule();
     });
   }
 
@@ -93,52 +169,59 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
     get finished() {
       return finished;
     },
-    update(raw) {
+    get messageId() {
+      return messageId;
+    },
+    update(raw, markup) {
       const text = clipText(raw);
-      if (!text) return Promise.resolve();
+      if (!text || finished || frozen || blocked) return done;
+      startActivity();
+      const view: View = { text, markup };
+      if (messageId !== undefined) {
+        pending = view;
+        return schedule();
+      }
       return enqueue('progress', async () => {
-        if (finished) return;
-        if (text === shown) {
-          pending = undefined;
+        if (finished || frozen || blocked) return;
+        if (messageId !== undefined) {
+          // An earlier update sent the message meanwhile: this one is an edit.
+          pending = view;
+          void schedule();
           return;
         }
-        showActivity();
-        if (messageId === undefined) {
-          // One refused first send (bot blocked, chat gone) is enough; don't retry on every state change.
-          if (firstSendRefused) return;
-          try {
-            await send(text);
-          } catch (error) {
-            firstSendRefused = true;
-            throw error;
-          }
-          return;
+        // One refused first send (bot blocked, chat gone) is enough; don't retry on every state change.
+        if (firstSendRefused) return;
+        try {
+          await write(view);
+        } catch (error) {
+          firstSendRefused = true;
+          throw error;
         }
-        const wait = lastWriteAt + minEditIntervalMs - Date.now();
-        if (wait > 0) {
-          pending = text;
-          timer ??= setTimeout(flush, wait);
-          return;
-        }
-        pending = undefined;
-        await edit(messageId, text);
       });
     },
-    final(raw) {
+    freeze() {
+      frozen = true;
+      stopProgress();
+      return queue;
+    },
+    final(raw, markup) {
       const text = clipText(raw);
       finished = true;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      pending = undefined;
-      if (!text) return queue;
+      stopProgress();
+      stopActivity();
+      if (!text || blocked) return queue;
+      const view: View = { text, markup };
       return enqueue('final', async () => {
-        if (messageId === undefined) return send(text);
-        if (text === shown) return;
+        if (blocked) return;
+        if (messageId === undefined) return write(view);
+        if (keyOf(view) === shownKey) return;
         try {
-          await edit(messageId, text);
+          await write(view);
         } catch (error) {
           if (!isMessageGone(error)) throw error;
-          await send(text);
+          logger.info({ chatId: target.chatId }, 'telegram status message is gone; answering in a new message');
+          messageId = undefined;
+          await write(view);
         }
       });
     },

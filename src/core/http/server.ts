@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CALLBACK_PATH, type CallbackRegistry } from '../jobs/callbacks.ts';
+import { BotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { INPUT_PATH, type InputHost } from './input-host.ts';
 
@@ -14,22 +15,56 @@ export interface HttpServerOptions {
   readonly logger: Logger;
 }
 
-export interface RunningHttpServer {
+/** A request to a route an adapter added: the whole body, already read within the route's cap. */
+export interface HttpRouteRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Lower-case names; a repeated header gives its first value. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: Buffer;
+}
+/** What the route answers; `body` is sent as JSON. */
+export interface HttpRouteAnswer {
+  readonly status: number;
+  readonly body?: unknown;
+}
+export type HttpRouteHandler = (request: HttpRouteRequest) => Promise<HttpRouteAnswer>;
+
+/** Lets an adapter serve a path (Telegram's webhook) without the core knowing the adapter. */
+export interface HttpRoutes {
+  /**
+   * Serves requests whose path is exactly `path`, with bodies up to `maxBodyBytes` (default 1 MiB;
+   * larger ones get 413 without reaching the handler). Returns the function that removes the route.
+   */
+  addRoute(path: string, handler: HttpRouteHandler, options?: { readonly maxBodyBytes?: number }): () => void;
+}
+
+export interface RunningHttpServer extends HttpRoutes {
   readonly port: number;
   close(): Promise<void>;
 }
 
+interface AddedRoute {
+  readonly handler: HttpRouteHandler;
+  readonly maxBodyBytes: number;
+}
+
 /** Callback bodies are small JSON documents; anything bigger is not one. */
 const MAX_CALLBACK_BYTES = 1024 * 1024;
+const DEFAULT_ROUTE_MAX_BYTES = 1024 * 1024;
+/** Paths the server itself answers; an added route must not hide them. */
+const BUILT_IN_PATHS = ['/healthz', CALLBACK_PATH, INPUT_PATH];
 
 /**
- * The bot's HTTP server: `/healthz`, provider callbacks (`/callbacks/<token>`) and hosted input
- * images (`/inputs/<name>`). Nothing here needs a framework: three routes on node:http.
+ * The bot's HTTP server: `/healthz`, provider callbacks (`/callbacks/<token>`), hosted input
+ * images (`/inputs/<name>`) and the routes adapters add (Telegram's webhook). Nothing here needs a
+ * framework: a few routes on node:http.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const log = options.logger.child({ component: 'http' });
+  const added = new Map<string, AddedRoute>();
   const server = createServer((req, res) => {
-    route(req, res, options).catch((error: unknown) => {
+    route(req, res, options, added).catch((error: unknown) => {
       log.error({ err: error instanceof Error ? error.message : String(error) }, 'http request failed');
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
@@ -45,6 +80,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   return {
     port: (server.address() as AddressInfo).port,
+    addRoute(path, handler, routeOptions = {}) {
+      if (!path.startsWith('/')) throw new BotError('INTERNAL', `an HTTP route must be a path starting with /: ${path}`);
+      if (added.has(path) || BUILT_IN_PATHS.some((taken) => path === taken || path.startsWith(taken))) {
+        throw new BotError('INTERNAL', `the HTTP path ${path} is already served`);
+      }
+      const entry = { handler, maxBodyBytes: routeOptions.maxBodyBytes ?? DEFAULT_ROUTE_MAX_BYTES };
+      added.set(path, entry);
+      return () => {
+        // Only this registration: a later one on the same path stays.
+        if (added.get(path) === entry) added.delete(path);
+      };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -53,7 +100,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions, added: ReadonlyMap<string, AddedRoute>): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://bot').pathname;
   if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
     return json(res, 200, { status: 'ok' });
@@ -62,9 +109,7 @@ async function route(req: IncomingMessage, res: ServerResponse, options: HttpSer
     if (req.method !== 'POST') return json(res, 405, { error: 'POST only' });
     const body = await readBody(req, MAX_CALLBACK_BYTES);
     if (!body) return json(res, 413, { error: 'body too large' });
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value[0] : value;
-    const answer = await options.callbacks.receive(path.slice(CALLBACK_PATH.length), { headers, body });
+    const answer = await options.callbacks.receive(path.slice(CALLBACK_PATH.length), { headers: headersOf(req), body });
     if (answer.status !== 200) {
       options.logger.warn({ component: 'http', status: answer.status, reason: answer.reason }, 'callback refused');
     }
@@ -77,7 +122,20 @@ async function route(req: IncomingMessage, res: ServerResponse, options: HttpSer
     res.end(req.method === 'HEAD' ? undefined : image.bytes);
     return;
   }
+  const own = added.get(path);
+  if (own) {
+    const body = await readBody(req, own.maxBodyBytes);
+    if (!body) return json(res, 413, { error: 'body too large' });
+    const answer = await own.handler({ method: req.method ?? 'GET', path, headers: headersOf(req), body });
+    return json(res, answer.status, answer.body ?? {});
+  }
   return json(res, 404, { error: 'not found' });
+}
+
+function headersOf(req: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value[0] : value;
+  return headers;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

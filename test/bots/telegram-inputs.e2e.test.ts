@@ -1,13 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Recipes } from '../../src/bots/telegram/recipes.ts';
-import { startTelegramBot } from '../../src/bots/telegram/start.ts';
-import { silentLogger } from '../../src/core/log.ts';
-import { buildTestCore } from '../helpers/core.ts';
-import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
-import { startFakeTelegram, type FakeTelegram, type TelegramCall } from '../helpers/fake-telegram.ts';
-import { TEST_FAL_KEY } from '../helpers/core.ts';
+import type { FakeFal } from '../helpers/fake-fal.ts';
+import type { FakeTelegram, TelegramCall } from '../helpers/fake-telegram.ts';
 import { makePng } from '../helpers/png.ts';
+import { repliesTo, startTelegramWorld } from '../helpers/telegram-world.ts';
 
 /**
  * Every way a Telegram user can hand the bot an image, and every refusal, through real grammY, the
@@ -32,14 +29,8 @@ interface World {
 }
 
 async function startAll(): Promise<World> {
-  const fal = await startFakeFal({ key: TEST_FAL_KEY });
-  cleanups.push(() => fal.close());
-  const tg = await startFakeTelegram();
-  cleanups.push(() => tg.close());
-  const core = await buildTestCore({ falUrl: fal.url });
-  cleanups.push(() => core.close());
-  const bot = await startTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, commands: core.commands, storage: core.app.storage, logger: silentLogger });
-  cleanups.push(() => bot.stop());
+  const { fal, tg, app } = await startTelegramWorld(cleanups);
+  const core = { app };
   const usage = async (userId: number, chatId: number | null = null) => {
     const view = await core.app.ledger.status({ platform: 'telegram', communityId: chatId === null ? null : String(chatId), userId: String(userId) });
     return { used: view.used, reserved: view.reserved };
@@ -47,7 +38,6 @@ async function startAll(): Promise<World> {
   return { fal, tg, usage, recipes: new Recipes(core.app.storage) };
 }
 
-const repliesTo = (messageId: number) => (call: TelegramCall) => call.params.reply_parameters?.message_id === messageId;
 const doneSummary = (call: TelegramCall) => /Done in/.test(String(call.params.text));
 /** One photo size, a distinct PNG per seed, so each input is recognisable at fal. */
 const photo = (seed: number) => {

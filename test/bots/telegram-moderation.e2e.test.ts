@@ -1,15 +1,13 @@
 import { Keyv } from 'keyv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { startTelegramBot } from '../../src/bots/telegram/start.ts';
 import { MAX_QUOTA_NUMBER, TELEGRAM_MODERATOR_COMMANDS } from '../../src/commands/moderation-specs.ts';
 import { moderationRefusals } from '../../src/commands/moderation-texts.ts';
-import { silentLogger } from '../../src/core/log.ts';
 import { errorMessage, messages } from '../../src/core/messages.ts';
 import type { Storage } from '../../src/core/store/storage.ts';
-import { buildTestCore, TEST_FAL_KEY } from '../helpers/core.ts';
-import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
-import { startFakeTelegram, type FakeTelegram, type TelegramCall } from '../helpers/fake-telegram.ts';
+import type { FakeFal } from '../helpers/fake-fal.ts';
+import type { FakeTelegram, TelegramCall } from '../helpers/fake-telegram.ts';
+import { repliesTo, startTelegramWorld } from '../helpers/telegram-world.ts';
 
 /**
  * Telegram moderator commands end to end: real grammY against the fake Bot API, the real core (memory
@@ -49,15 +47,8 @@ interface World {
 }
 
 async function startWorld(options: { botStorage?: (app: App) => Storage } = {}): Promise<World> {
-  const fal = await startFakeFal({ key: TEST_FAL_KEY });
-  cleanups.push(() => fal.close());
-  const tg = await startFakeTelegram();
-  cleanups.push(() => tg.close());
-  const core = await buildTestCore({ falUrl: fal.url, env: { BOT_OWNERS: `telegram:${OWNER.id}` } });
-  cleanups.push(() => core.close());
-  const storage = options.botStorage?.(core.app) ?? core.app.storage;
-  const bot = await startTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, commands: core.commands, storage, logger: silentLogger });
-  cleanups.push(() => bot.stop());
+  const { fal, tg, app } = await startTelegramWorld(cleanups, { env: { BOT_OWNERS: `telegram:${OWNER.id}` }, ...options });
+  const core = { app };
 
   const post = (from: Sender, chatId: number, text: string, extra: Json = {}) =>
     tg.injectMessage({ from, chat: { id: chatId, type: chatId > 0 ? 'private' : 'supergroup' }, text, ...extra });
@@ -74,7 +65,6 @@ async function startWorld(options: { botStorage?: (app: App) => Storage } = {}):
   };
 }
 
-const repliesTo = (messageId: number) => (call: TelegramCall) => call.params.reply_parameters?.message_id === messageId;
 const replyTo = (message: Json) => ({ reply_to_message: message });
 const auditOf = (app: App, chatId: number) => app.admin.log({ platform: 'telegram', communityId: String(chatId) }, 1, 50);
 

@@ -1,12 +1,10 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startTelegramBot } from '../../src/bots/telegram/start.ts';
-import type { RunningService } from '../../src/core/lifecycle.ts';
-import { silentLogger, type Logger } from '../../src/core/log.ts';
-import { buildTestCore, TEST_FAL_KEY } from '../helpers/core.ts';
-import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
-import { startFakeTelegram, type FakeTelegram, type TelegramCall } from '../helpers/fake-telegram.ts';
+import { type Logger } from '../../src/core/log.ts';
+import type { startFakeFal} from '../helpers/fake-fal.ts';
+import type { FakeTelegram, TelegramCall } from '../helpers/fake-telegram.ts';
 import { makePng } from '../helpers/png.ts';
+import { repliesTo, startTelegramWorld } from '../helpers/telegram-world.ts';
 
 /**
  * Progress and results end to end (issue 5): real grammY, the real core and fal provider, the fake
@@ -19,33 +17,11 @@ afterEach(async () => {
   cleanups = [];
 });
 
-interface Harness {
-  fal: FakeFal;
-  tg: FakeTelegram;
-  bot: RunningService;
-}
-
-async function startAll(options: { statusEditIntervalMs?: number; logger?: Logger; fal?: Parameters<typeof startFakeFal>[0] } = {}): Promise<Harness> {
-  const fal = await startFakeFal({ key: TEST_FAL_KEY, ...options.fal });
-  cleanups.push(() => fal.close());
-  const tg = await startFakeTelegram();
-  cleanups.push(() => tg.close());
-  const core = await buildTestCore({ falUrl: fal.url });
-  cleanups.push(() => core.close());
-  const bot = await startTelegramBot({
-    token: tg.token,
-    apiRoot: tg.apiRoot,
-    commands: core.commands,
-    storage: core.app.storage,
-    logger: options.logger ?? silentLogger,
-    ...(options.statusEditIntervalMs === undefined ? {} : { statusEditIntervalMs: options.statusEditIntervalMs }),
-  });
-  cleanups.push(() => bot.stop());
-  return { fal, tg, bot };
+function startAll(options: { statusEditIntervalMs?: number; logger?: Logger; fal?: Parameters<typeof startFakeFal>[0] } = {}) {
+  return startTelegramWorld(cleanups, options);
 }
 
 const BOB = { id: 2002, first_name: 'Bob', username: 'bob' };
-const repliesTo = (messageId: number) => (call: TelegramCall) => call.params.reply_parameters?.message_id === messageId;
 const sizes = (seed = 7) => [{ width: 64, height: 48, bytes: makePng(64, 48, seed) }];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Bot API objects
 type Json = any;

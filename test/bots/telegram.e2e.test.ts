@@ -1,12 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTelegramBot } from '../../src/bots/telegram/start.ts';
-import type { RunningService } from '../../src/core/lifecycle.ts';
 import { pino } from 'pino';
 import { silentLogger, type Logger } from '../../src/core/log.ts';
-import { buildTestCore, TEST_FAL_KEY } from '../helpers/core.ts';
-import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
-import { startFakeTelegram, type FakeTelegram, type TelegramCall } from '../helpers/fake-telegram.ts';
 import { makePng } from '../helpers/png.ts';
+import { repliesTo, startTelegramWorld } from '../helpers/telegram-world.ts';
 
 /**
  * The whole path through real grammY and the real core: Telegram update → adapter → commands → job
@@ -21,22 +17,8 @@ afterEach(async () => {
   cleanups = [];
 });
 
-interface Harness {
-  fal: FakeFal;
-  tg: FakeTelegram;
-  bot: RunningService;
-}
-
-async function startAll(logger: Logger = silentLogger): Promise<Harness> {
-  const fal = await startFakeFal({ key: TEST_FAL_KEY });
-  cleanups.push(() => fal.close());
-  const tg = await startFakeTelegram();
-  cleanups.push(() => tg.close());
-  const core = await buildTestCore({ falUrl: fal.url });
-  cleanups.push(() => core.close());
-  const bot = await startTelegramBot({ token: tg.token, apiRoot: tg.apiRoot, commands: core.commands, storage: core.app.storage, logger });
-  cleanups.push(() => bot.stop());
-  return { fal, tg, bot };
+function startAll(logger: Logger = silentLogger) {
+  return startTelegramWorld(cleanups, { logger });
 }
 
 /** Three sizes as Telegram sends them, the largest (a distinct PNG) deliberately not last. */
@@ -50,7 +32,6 @@ function photoSizes() {
   return { sizes, largest };
 }
 
-const repliesTo = (messageId: number) => (call: TelegramCall) => call.params.reply_parameters?.message_id === messageId;
 
 describe('Telegram bot end to end', () => {
   it('edits a captioned private photo: status first, result photo as a reply, summary last', async () => {

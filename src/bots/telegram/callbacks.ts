@@ -1,35 +1,20 @@
-import type { Api } from 'grammy';
 import type { CallbackQuery, Message } from 'grammy/types';
-import type { Commands } from '../../commands/commands.ts';
-import type { ImageSource } from '../../core/images/image.ts';
-import type { Logger } from '../../core/log.ts';
 import { catalogueFor, errorMessage } from '../../core/messages.ts';
-import type { AdminCheck } from './admins.ts';
+import type { MessageHandlerOptions } from './handler.ts';
 import { createTelegramContext } from './context.ts';
 import { deliverImages } from './deliver.ts';
 import { describeError } from './errors.ts';
-import type { InFlight } from './inflight.ts';
-import type { ImageRef } from './inputs.ts';
 import { parseCallbackData, type ButtonAction } from './keyboards.ts';
-import type { Recipes } from './recipes.ts';
 import { resultsCacheOf } from './results-cache.ts';
 import { editAgainPrompt, GONE, NOT_YOUR_REQUEST, ALREADY_AGAIN } from './button-texts.ts';
 import type { ReplyTarget } from './target.ts';
 import { isBotError } from '../../core/errors.ts';
 
-export interface CallbackHandlerOptions {
-  readonly api: Api;
-  readonly commands: Commands;
-  readonly logger: Logger;
-  readonly token: string;
-  readonly inFlight: InFlight;
-  /** Where the message handler saved what each request asked for. */
-  readonly recipes: Recipes;
-  /** The message handler's factory, so Again downloads the same Telegram files the same way. */
-  readonly imageSource: (ref: ImageRef) => ImageSource;
-  readonly minEditIntervalMs?: number | undefined;
-  readonly admins?: AdminCheck | undefined;
-}
+/** The buttons need what the message handler has, so Again downloads the same files the same way. */
+export type CallbackHandlerOptions = Pick<
+  MessageHandlerOptions,
+  'api' | 'commands' | 'logger' | 'token' | 'inFlight' | 'recipes' | 'imageSource' | 'minEditIntervalMs' | 'admins'
+>;
 
 /** Again request ids already started here; a double click must not even reach the core's dedupe. */
 const MAX_REMEMBERED_AGAIN = 1_000;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startDiscordBot } from '../../src/bots/discord/start.ts';
-import { moderationRefusals } from '../../src/commands/moderation-texts.ts';
+import { en } from '../../src/core/i18n/en.ts';
 import type { App } from '../../src/app.ts';
 import type { QuotaSubject } from '../../src/core/quota/subject.ts';
 import { silentLogger } from '../../src/core/log.ts';
@@ -123,7 +123,7 @@ describe('Discord /quota-admin end to end', () => {
     const { discord, app } = await startWorld();
     const before = await app.ledger.status(inGuild(discord, ALICE));
     const answer = await quotaAdmin(discord, 'grant', { target: ALICE, numbers: { amount: 5 }, as: BOB, permissions: MEMBER_PERMISSIONS });
-    expect(answer).toBe(moderationRefusals.notModerator());
+    expect(answer).toBe(en.moderation.notModerator());
     const after = await app.ledger.status(inGuild(discord, ALICE));
     expect(after.bonus).toBe(0);
     expect(after).toEqual(before);
@@ -173,15 +173,15 @@ describe('Discord /quota-admin end to end', () => {
 
   it('refuses a bot as the target, and a missing target, changing nothing', async () => {
     const { discord, app } = await startWorld();
-    expect(await quotaAdmin(discord, 'grant', { target: OTHER_BOT, numbers: { amount: 5 } })).toBe(moderationRefusals.targetIsBot());
+    expect(await quotaAdmin(discord, 'grant', { target: OTHER_BOT, numbers: { amount: 5 } })).toBe(en.moderation.targetIsBot());
     expect((await app.ledger.status(inGuild(discord, OTHER_BOT))).bonus).toBe(0);
-    expect(await quotaAdmin(discord, 'grant', { numbers: { amount: 5 } })).toBe(moderationRefusals.missingTarget('discord'));
+    expect(await quotaAdmin(discord, 'grant', { numbers: { amount: 5 } })).toBe(en.moderation.missingTarget('discord'));
   });
 
   it('lets an owner from BOT_OWNERS moderate without Manage Server, and an Administrator too', async () => {
     const { discord, app } = await startWorld();
     const answer = await quotaAdmin(discord, 'grant', { target: ALICE, numbers: { amount: 4 }, as: OWNER, permissions: MEMBER_PERMISSIONS });
-    expect(answer).not.toBe(moderationRefusals.notModerator());
+    expect(answer).not.toBe(en.moderation.notModerator());
     expect((await app.ledger.status(inGuild(discord, ALICE))).bonus).toBe(4);
     // Administrator (0x8) implies every permission, Manage Server included, as in Discord itself.
     await quotaAdmin(discord, 'grant', { target: ALICE, numbers: { amount: 1 }, permissions: '8' });
@@ -191,7 +191,7 @@ describe('Discord /quota-admin end to end', () => {
   it('in the bot DM, lets an owner set the global default and refuses everyone else', async () => {
     const { discord, app } = await startWorld();
     const dm = inGuild(discord, BOB, null);
-    expect(await quotaAdmin(discord, 'default', { numbers: { limit: 4 }, guildId: null })).toBe(moderationRefusals.notOwnerInPrivate());
+    expect(await quotaAdmin(discord, 'default', { numbers: { limit: 4 }, guildId: null })).toBe(en.moderation.notOwnerInPrivate());
     expect((await app.ledger.status(dm)).limit).toBe(10);
     await quotaAdmin(discord, 'default', { numbers: { limit: 4 }, guildId: null, as: OWNER });
     expect((await app.ledger.status(dm)).limit).toBe(4);
@@ -204,8 +204,8 @@ describe('Discord /quota-admin end to end', () => {
     expect((await app.ledger.status(inGuild(discord, ALICE, GUILD_B))).bonus).toBe(0);
 
     const refused = await quotaAdmin(discord, 'grant', { target: ALICE, numbers: { amount: 5 }, guildId: GUILD_B, permissions: MEMBER_PERMISSIONS });
-    expect(refused).toBe(moderationRefusals.notModerator());
-    expect(await quotaAdmin(discord, 'log', { guildId: GUILD_B, permissions: MEMBER_PERMISSIONS })).toBe(moderationRefusals.notModerator());
+    expect(refused).toBe(en.moderation.notModerator());
+    expect(await quotaAdmin(discord, 'log', { guildId: GUILD_B, permissions: MEMBER_PERMISSIONS })).toBe(en.moderation.notModerator());
     expect((await app.ledger.status(inGuild(discord, ALICE, GUILD_B))).bonus).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { editIntervalFor } from '../../src/bots/telegram/context.ts';
 import { callbackDataOf, parseCallbackData, summaryKeyboard } from '../../src/bots/telegram/keyboards.ts';
 import { ResultsCache } from '../../src/bots/telegram/results-cache.ts';
 import { createStatusMessage } from '../../src/bots/telegram/status.ts';
+import { en } from '../../src/core/i18n/en.ts';
 import type { ImageData } from '../../src/core/images/image.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
@@ -30,7 +31,7 @@ describe('button callback data', () => {
   });
 
   it('offers "Send as files" on the summary only when asked', () => {
-    const labels = (files: boolean) => summaryKeyboard('1:2', { chatId: 1, messageId: 2 }, files).inline_keyboard.flat().map((b) => b.text);
+    const labels = (files: boolean) => summaryKeyboard('1:2', { chatId: 1, messageId: 2 }, files, en.buttons).inline_keyboard.flat().map((b) => b.text);
     expect(labels(false)).toEqual(['Again', 'Edit again']);
     expect(labels(true)).toEqual(['Again', 'Edit again', 'Send as files']);
   });

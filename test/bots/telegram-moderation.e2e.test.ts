@@ -2,7 +2,7 @@ import { Keyv } from 'keyv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { MAX_QUOTA_NUMBER, TELEGRAM_MODERATOR_COMMANDS } from '../../src/commands/moderation-specs.ts';
-import { moderationRefusals } from '../../src/commands/moderation-texts.ts';
+import { en } from '../../src/core/i18n/en.ts';
 import { errorMessage, messages } from '../../src/core/messages.ts';
 import type { Storage } from '../../src/core/store/storage.ts';
 import type { FakeFal } from '../helpers/fake-fal.ts';
@@ -73,7 +73,7 @@ describe('Telegram moderator commands', () => {
     const { tg, app, post, ask, quota } = await startWorld();
     const bobSays = post(BOB, GROUP_A, 'hello');
     const answer = await ask(CAROL, GROUP_A, '/quota_grant 5', replyTo(bobSays));
-    expect(answer).toBe(moderationRefusals.notModerator());
+    expect(answer).toBe(en.moderation.notModerator());
     expect(tg.callsOf('getChatMember').map((c) => [c.params.chat_id, c.params.user_id])).toEqual([[GROUP_A, CAROL.id]]);
     expect(await quota(BOB, GROUP_A)).toMatchObject({ bonus: 0, limit: 10, blocked: null });
     expect((await auditOf(app, GROUP_A)).total).toBe(0);
@@ -119,8 +119,8 @@ describe('Telegram moderator commands', () => {
     const log = await answer(post(ADMIN, GROUP_A, '/quota_log'));
     const lines = log.split('\n').filter((line) => line.startsWith('•'));
     expect(lines).toHaveLength(6);
-    expect(lines[0]).toMatch(/@ann_admin default/);
-    expect(lines.at(-1)).toMatch(/@ann_admin grant @bob/);
+    expect(lines[0]).toMatch(/@ann_admin set the default limit: none → 7/);
+    expect(lines.at(-1)).toMatch(/@ann_admin gave bonus images to @bob/);
     const entries = (await auditOf(app, GROUP_A)).entries;
     expect(entries.map((e) => e.action)).toEqual(['default', 'unblock', 'block', 'reset', 'set', 'grant']);
     expect(entries[0]?.actor).toEqual({ userId: String(ADMIN.id), name: '@ann_admin' });
@@ -151,23 +151,23 @@ describe('Telegram moderator commands', () => {
 
     await ask(ADMIN, GROUP_A, '/quota_grant @BOB 3');
     expect(await quota(BOB, GROUP_A)).toMatchObject({ bonus: 3 });
-    expect(await ask(ADMIN, GROUP_A, '/quota_grant @dora 3')).toBe(moderationRefusals.unknownTarget('@dora'));
+    expect(await ask(ADMIN, GROUP_A, '/quota_grant @dora 3')).toBe(en.moderation.unknownTarget('@dora'));
     await ask(ADMIN, GROUP_A, '/quota_grant 4242 1');
     expect(await quota({ id: 4242 }, GROUP_A)).toMatchObject({ bonus: 1 });
-    expect(await ask(ADMIN, GROUP_A, '/quota_grant 5')).toBe(moderationRefusals.missingTarget('telegram'));
+    expect(await ask(ADMIN, GROUP_A, '/quota_grant 5')).toBe(en.moderation.missingTarget('telegram'));
 
     // A bot: replying to the bot's own answer, or naming it.
     const botAnswer = (await tg.waitForCall('sendMessage')).result;
-    expect(await ask(ADMIN, GROUP_A, '/quota_grant 5', replyTo(botAnswer))).toBe(moderationRefusals.targetIsBot());
-    expect(await ask(ADMIN, GROUP_A, `/quota_block @${tg.botUser.username}`)).toBe(moderationRefusals.targetIsBot());
+    expect(await ask(ADMIN, GROUP_A, '/quota_grant 5', replyTo(botAnswer))).toBe(en.moderation.targetIsBot());
+    expect(await ask(ADMIN, GROUP_A, `/quota_block @${tg.botUser.username}`)).toBe(en.moderation.targetIsBot());
 
     const before = (await auditOf(app, GROUP_A)).total;
-    const amount = moderationRefusals.badNumber('The amount', 1, MAX_QUOTA_NUMBER);
+    const amount = en.moderation.badNumber('amount', 1, MAX_QUOTA_NUMBER);
     expect(await ask(ADMIN, GROUP_A, '/quota_grant -3', replyTo(bobSays))).toBe(amount);
     expect(await ask(ADMIN, GROUP_A, '/quota_grant abc', replyTo(bobSays))).toBe(amount);
     expect(await ask(ADMIN, GROUP_A, '/quota_grant @bob 99999999999')).toBe(amount);
-    expect(await ask(ADMIN, GROUP_A, '/quota_set 99999999999', replyTo(bobSays))).toBe(moderationRefusals.badNumber('The limit', 0, MAX_QUOTA_NUMBER));
-    expect(await ask(ADMIN, GROUP_A, '/quota_default -3')).toBe(moderationRefusals.badNumber('The limit', 0, MAX_QUOTA_NUMBER));
+    expect(await ask(ADMIN, GROUP_A, '/quota_set 99999999999', replyTo(bobSays))).toBe(en.moderation.badNumber('limit', 0, MAX_QUOTA_NUMBER));
+    expect(await ask(ADMIN, GROUP_A, '/quota_default -3')).toBe(en.moderation.badNumber('limit', 0, MAX_QUOTA_NUMBER));
     expect(await quota(BOB, GROUP_A)).toMatchObject({ bonus: 3, limit: 10 });
     expect((await auditOf(app, GROUP_A)).total).toBe(before);
   });
@@ -180,8 +180,8 @@ describe('Telegram moderator commands', () => {
 
     await ask(ADMIN, GROUP_A, '/quota_grant 4', replyTo(bobInA));
     await ask(ADMIN, GROUP_A, '/quota_block', replyTo(bobInA));
-    expect(await ask(ADMIN, GROUP_B, '/quota_grant 4', replyTo(bobInB))).toBe(moderationRefusals.notModerator());
-    expect(await ask(ADMIN, GROUP_B, '/quota_default 50')).toBe(moderationRefusals.notModerator());
+    expect(await ask(ADMIN, GROUP_B, '/quota_grant 4', replyTo(bobInB))).toBe(en.moderation.notModerator());
+    expect(await ask(ADMIN, GROUP_B, '/quota_default 50')).toBe(en.moderation.notModerator());
 
     expect(await quota(BOB, GROUP_A)).toMatchObject({ bonus: 4, blocked: { scope: 'community' } });
     expect(await quota(BOB, GROUP_B)).toMatchObject({ bonus: 0, limit: 10, blocked: null });
@@ -191,7 +191,7 @@ describe('Telegram moderator commands', () => {
 
   it('lets owners act anywhere, and refuses everyone else in private chats', async () => {
     const { tg, post, ask, quota } = await startWorld();
-    expect(await ask(BOB, BOB.id, '/quota_default 20')).toBe(moderationRefusals.notOwnerInPrivate());
+    expect(await ask(BOB, BOB.id, '/quota_default 20')).toBe(en.moderation.notOwnerInPrivate());
     await ask(OWNER, OWNER.id, '/quota_default 20');
     expect(await quota(BOB, null)).toMatchObject({ limit: 20 });
     // In a group where the owner is no admin: no getChatMember needed.

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../../src/commands/context.ts';
 import type { ModerationRequest, ModeratorContext, TargetRef } from '../../src/commands/moderation-context.ts';
-import { moderationRefusals } from '../../src/commands/moderation-texts.ts';
+import { en } from '../../src/core/i18n/en.ts';
 import type { App } from '../../src/app.ts';
 import { errorMessage } from '../../src/core/messages.ts';
 import type { Platform } from '../../src/core/quota/subject.ts';
@@ -59,7 +59,7 @@ describe('who may moderate', () => {
   it('refuses a member who is not a moderator, and changes nothing', async () => {
     const app = await core();
     const answer = await say(app, { communityId: '-100', userId: '1' }, { action: 'grant', target: target('2'), amount: 5 });
-    expect(answer).toBe(moderationRefusals.notModerator());
+    expect(answer).toBe(en.moderation.notModerator());
     expect(await app.ledger.status(subject('-100', '2'))).toMatchObject({ bonus: 0 });
     expect((await app.admin.log({ platform: 'telegram', communityId: '-100' }, 1, 10)).total).toBe(0);
   });
@@ -68,9 +68,9 @@ describe('who may moderate', () => {
     const app = await core();
     const modOfA = { userId: '1', moderates: ['A'] };
     expect(await say(app, { ...modOfA, communityId: 'A' }, { action: 'grant', target: target('2'), amount: 5 })).toMatch(/Gave @user2 5 bonus images/);
-    expect(await say(app, { ...modOfA, communityId: 'B' }, { action: 'grant', target: target('2'), amount: 5 })).toBe(moderationRefusals.notModerator());
-    expect(await say(app, { ...modOfA, communityId: 'B' }, { action: 'show', target: target('2') })).toBe(moderationRefusals.notModerator());
-    expect(await say(app, { ...modOfA, communityId: 'B' }, { action: 'log' })).toBe(moderationRefusals.notModerator());
+    expect(await say(app, { ...modOfA, communityId: 'B' }, { action: 'grant', target: target('2'), amount: 5 })).toBe(en.moderation.notModerator());
+    expect(await say(app, { ...modOfA, communityId: 'B' }, { action: 'show', target: target('2') })).toBe(en.moderation.notModerator());
+    expect(await say(app, { ...modOfA, communityId: 'B' }, { action: 'log' })).toBe(en.moderation.notModerator());
     expect((await app.ledger.status(subject('A', '2'))).bonus).toBe(5);
     expect((await app.ledger.status(subject('B', '2'))).bonus).toBe(0);
   });
@@ -87,9 +87,9 @@ describe('who may moderate', () => {
     await say(app, { communityId: null, userId: '9000' }, { action: 'block', target: target('5'), reason: 'abuse' });
     expect((await app.ledger.status(subject('any-group', '5'))).blocked).toEqual({ scope: 'platform', reason: 'abuse' });
 
-    expect(await say(app, { communityId: null, userId: '1' }, { action: 'default', limit: '100' })).toBe(moderationRefusals.notOwnerInPrivate());
+    expect(await say(app, { communityId: null, userId: '1' }, { action: 'default', limit: '100' })).toBe(en.moderation.notOwnerInPrivate());
     // An owner on Telegram is nobody special on Discord.
-    expect(await say(app, { platform: 'discord', communityId: 'G', userId: '9000' }, { action: 'reset', target: target('2') })).toBe(moderationRefusals.notModerator());
+    expect(await say(app, { platform: 'discord', communityId: 'G', userId: '9000' }, { action: 'reset', target: target('2') })).toBe(en.moderation.notModerator());
   });
 });
 
@@ -98,18 +98,18 @@ describe('bad input changes nothing', () => {
 
   it.each([['-3'], ['abc'], ['99999999999'], ['1.5'], [-1], [100_001]])('refuses the number %j', async (raw) => {
     const app = await core();
-    expect(await say(app, mod, { action: 'grant', target: target('2'), amount: raw })).toBe(moderationRefusals.badNumber('The amount', 1, 100_000));
-    expect(await say(app, mod, { action: 'set', target: target('2'), limit: raw })).toBe(moderationRefusals.badNumber('The limit', 0, 100_000));
+    expect(await say(app, mod, { action: 'grant', target: target('2'), amount: raw })).toBe(en.moderation.badNumber('amount', 1, 100_000));
+    expect(await say(app, mod, { action: 'set', target: target('2'), limit: raw })).toBe(en.moderation.badNumber('limit', 0, 100_000));
     expect(await app.ledger.status(subject('G', '2'))).toMatchObject({ bonus: 0, limit: 10, limitSource: 'config' });
   });
 
   it('asks for a missing number, a missing target, an unknown name, and refuses bots', async () => {
     const app = await core();
-    expect(await say(app, mod, { action: 'grant', target: target('2'), amount: undefined })).toBe(moderationRefusals.missingNumber('The amount'));
-    expect(await say(app, mod, { action: 'grant', target: { kind: 'missing' }, amount: 5 })).toBe(moderationRefusals.missingTarget('telegram'));
-    expect(await say(app, mod, { action: 'block', target: { kind: 'unknown', text: '@ghost' } })).toBe(moderationRefusals.unknownTarget('@ghost'));
-    expect(await say(app, mod, { action: 'reset', target: target('77', true) })).toBe(moderationRefusals.targetIsBot());
-    expect(await say(app, mod, { action: 'log', page: '0' })).toBe(moderationRefusals.badNumber('The page', 1, 100_000));
+    expect(await say(app, mod, { action: 'grant', target: target('2'), amount: undefined })).toBe(en.moderation.missingNumber('amount'));
+    expect(await say(app, mod, { action: 'grant', target: { kind: 'missing' }, amount: 5 })).toBe(en.moderation.missingTarget('telegram'));
+    expect(await say(app, mod, { action: 'block', target: { kind: 'unknown', text: '@ghost' } })).toBe(en.moderation.unknownTarget('@ghost'));
+    expect(await say(app, mod, { action: 'reset', target: target('77', true) })).toBe(en.moderation.targetIsBot());
+    expect(await say(app, mod, { action: 'log', page: '0' })).toBe(en.moderation.badNumber('page', 1, 100_000));
     expect((await app.admin.log({ platform: 'telegram', communityId: 'G' }, 1, 10)).total).toBe(0);
   });
 
@@ -133,10 +133,10 @@ describe('answers', () => {
     const first = await say(app, mod, { action: 'log' });
     const lines = first.split('\n');
     expect(lines[0]).toBe('Moderation log, newest first (page 1 of 2):');
-    expect(lines[1]).toMatch(/@user1 grant @user2: 66 → 78$/);
+    expect(lines[1]).toMatch(/@user1 gave bonus images to @user2: 66 → 78$/);
     expect(lines.at(-1)).toBe('Older entries: page 2.');
     const second = await say(app, mod, { action: 'log', page: '2' });
-    expect(second.split('\n').slice(1)).toEqual([expect.stringMatching(/grant @user2: 1 → 3$/), expect.stringMatching(/grant @user2: 0 → 1$/)]);
+    expect(second.split('\n').slice(1)).toEqual([expect.stringMatching(/gave bonus images to @user2: 1 → 3$/), expect.stringMatching(/gave bonus images to @user2: 0 → 1$/)]);
     expect(await say(app, mod, { action: 'log', page: 3 })).toBe('There is no page 3 of the log.');
     expect(await say(app, mod, { action: 'log', target: target('3') })).toBe('No moderator actions recorded yet.');
   });

@@ -1,4 +1,5 @@
 import type { CallbackQuery, Message } from 'grammy/types';
+import type { ButtonTexts } from '../../core/i18n/sections.ts';
 import { catalogueFor, errorMessage } from '../../core/messages.ts';
 import type { MessageHandlerOptions } from './handler.ts';
 import { createTelegramContext } from './context.ts';
@@ -6,7 +7,6 @@ import { deliverImages } from './deliver.ts';
 import { describeError } from './errors.ts';
 import { parseCallbackData, type ButtonAction } from './keyboards.ts';
 import { resultsCacheOf } from './results-cache.ts';
-import { editAgainPrompt, GONE, NOT_YOUR_REQUEST, ALREADY_AGAIN } from './button-texts.ts';
 import type { ReplyTarget } from './target.ts';
 import { isBotError } from '../../core/errors.ts';
 
@@ -33,7 +33,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (query: 
     const work = (async () => {
       // An inaccessible message (too old) has date 0 and no content to act on.
       const message = query.message && query.message.date !== 0 ? (query.message as Message) : undefined;
-      if (!action || !message) return answer(query, GONE);
+      if (!action || !message) return answer(query, catalogueFor(query.from.language_code).buttons.gone);
       await press(action, query, message);
     })();
     inFlight.track(work, (error) => {
@@ -50,7 +50,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (query: 
   }
 
   async function press(action: ButtonAction, query: CallbackQuery, message: Message): Promise<void> {
-    const text = catalogueFor(query.from.language_code);
+    const say = catalogueFor(query.from.language_code);
     const here: ReplyTarget = {
       chatId: message.chat.id,
       messageId: message.message_id,
@@ -60,11 +60,11 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (query: 
       case 'cancel': {
         const result = options.commands.cancel('telegram', action.requestId, String(query.from.id));
         // Success is confirmed by the job itself, whose status message becomes "Cancelled…".
-        return answer(query, result === 'cancelled' ? 'Cancelling…' : text.cancelRefused(result));
+        return answer(query, result === 'cancelled' ? say.buttons.cancelling : say.cancelRefused(result));
       }
       case 'files': {
         const cached = resultsCacheOf(api).get(action.requestId);
-        if (!cached) return answer(query, GONE);
+        if (!cached) return answer(query, say.buttons.gone);
         await answer(query);
         const report = await deliverImages(cached.images, { api, target: here, logger, token, asDocuments: true });
         if (report.sent === 0) logger.warn({ requestId: action.requestId }, 'telegram could not resend results as files');
@@ -74,27 +74,27 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (query: 
         await answer(query);
         const resultId = resultsCacheOf(api).get(action.requestId)?.firstMessageId ?? message.message_id;
         const username = query.from.username;
-        await api.sendMessage(message.chat.id, editAgainPrompt(message.chat.type === 'private', username), {
+        await api.sendMessage(message.chat.id, say.buttons.editAgainPrompt(message.chat.type === 'private', username), {
           reply_parameters: { message_id: resultId, allow_sending_without_reply: true },
           ...(here.threadId === undefined ? {} : { message_thread_id: here.threadId }),
           // Selective: in a group only the mentioned user gets the reply field opened.
-          reply_markup: { force_reply: true, selective: username !== undefined, input_field_placeholder: 'What to change' },
+          reply_markup: { force_reply: true, selective: username !== undefined, input_field_placeholder: say.buttons.promptLabel },
         });
         return;
       }
       case 'again':
-        return again(action, query, message);
+        return again(action, query, message, say.buttons);
     }
   }
 
-  async function again(action: Extract<ButtonAction, { kind: 'again' }>, query: CallbackQuery, summary: Message): Promise<void> {
+  async function again(action: Extract<ButtonAction, { kind: 'again' }>, query: CallbackQuery, summary: Message, texts: ButtonTexts): Promise<void> {
     const recipe = action.chatId === summary.chat.id ? await options.recipes.load(action.chatId, action.messageId) : undefined;
-    if (!recipe) return answer(query, GONE);
-    if (recipe.userId !== query.from.id) return answer(query, NOT_YOUR_REQUEST);
+    if (!recipe) return answer(query, texts.gone);
+    if (recipe.userId !== query.from.id) return answer(query, texts.notYourRequest);
     // One request per summary message: a double click is the same request (deduped here and by the
     // core's job id), and every Again gets a new summary whose own Again is a new request.
     const requestId = `${summary.chat.id}:${summary.message_id}:again`;
-    if (startedAgain.has(requestId)) return answer(query, ALREADY_AGAIN);
+    if (startedAgain.has(requestId)) return answer(query, texts.alreadyAgain);
     remember(requestId);
     await answer(query);
     // The new request answers the user's original message, as if they had sent it once more.

@@ -65,7 +65,8 @@ export function createTelegramContext(message: Message, options: TelegramContext
   const from = message.from;
   const requestId = options.requestId ?? `${message.chat.id}:${message.message_id}`;
   const locale = from.language_code;
-  const cancel = cancelKeyboard(requestId);
+  const say = catalogueFor(locale);
+  const cancel = cancelKeyboard(requestId, say.buttons);
 
   return {
     platform: 'telegram',
@@ -80,19 +81,19 @@ export function createTelegramContext(message: Message, options: TelegramContext
       return status.finished;
     },
     // Cancel is offered while it can still work: the results, once in hand, are delivered anyway.
-    status: (text) => status.update(text, text === catalogueFor(locale).delivering() ? undefined : cancel),
+    status: (text) => status.update(text, text === say.delivering() ? undefined : cancel),
     async deliver(images: readonly ImageData[], caption: string): Promise<number> {
       // Images come after any status message already on its way, so the conversation reads in order.
       await status.freeze();
       const report =
         images.length === 0
           ? undefined
-          : await deliverImages(images, { api, target, logger, token, singlePhotoMarkup: sendAsFileKeyboard(requestId) });
+          : await deliverImages(images, { api, target, logger, token, singlePhotoMarkup: sendAsFileKeyboard(requestId, say.buttons) });
       if (!report || report.sent === 0) throw new BotError('DELIVERY_FAILED', `Telegram accepted none of ${images.length} result images`);
       resultsCacheOf(api).put(requestId, { images, firstMessageId: report.firstMessageId });
       // Several photos went as an album, which cannot carry buttons: their "Send as files" is here.
       const filesOnSummary = report.photos > 0 && !report.photoButtons;
-      await status.final(caption, summaryKeyboard(requestId, { chatId: target.chatId, messageId: target.messageId }, filesOnSummary));
+      await status.final(caption, summaryKeyboard(requestId, { chatId: target.chatId, messageId: target.messageId }, filesOnSummary, say.buttons));
       return report.sent;
     },
     finish: (text) => status.final(text),

@@ -4,7 +4,7 @@ import type { Commands } from '../../commands/commands.ts';
 import type { ImageSource } from '../../core/images/image.ts';
 import type { Logger } from '../../core/log.ts';
 import { isBotError } from '../../core/errors.ts';
-import { errorMessage } from '../../core/messages.ts';
+import { catalogueFor, errorMessage } from '../../core/messages.ts';
 import type { AdminCheck } from './admins.ts';
 import { AlbumCollector, type Timers } from './album.ts';
 import { AlbumMemory } from './album-memory.ts';
@@ -17,7 +17,6 @@ import { toModerationRequest } from './moderation-parse.ts';
 import type { Recipes } from './recipes.ts';
 import { routeAlbum, routeMessage, type Route, type RouteOptions } from './route.ts';
 import { clipText, replyOptions, targetOf } from './target.ts';
-import { albumTakenLate } from './texts.ts';
 
 export interface MessageHandlerOptions {
   readonly api: Api;
@@ -127,7 +126,7 @@ export function createMessageHandler(options: MessageHandlerOptions): (message: 
       const added = albums.add(`${message.chat.id}:${message.media_group_id}`, message);
       // So that shutdown waits for an album still gathering (and the job it then starts).
       if (added.kind === 'started') inFlight.track(added.flushed, () => undefined);
-      if (added.kind === 'late' && added.notify) reply(message, albumTakenLate(added.takenCount));
+      if (added.kind === 'late' && added.notify) reply(message, catalogueFor(message.from?.language_code).chat.albumTakenLate(added.takenCount));
       return;
     }
     act(routeMessage(message, routeOptions), message);

@@ -1,4 +1,5 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
+import type { ButtonTexts } from '../../core/i18n/sections.ts';
 
 /**
  * The inline buttons of a request and what their callback_data means. Telegram caps callback_data at
@@ -52,23 +53,23 @@ export function parseCallbackData(data: string): ButtonAction | null {
 const button = (text: string, action: ButtonAction): InlineKeyboardButton => ({ text, callback_data: callbackDataOf(action) });
 
 /** On the status message while the job is queued or running. */
-export function cancelKeyboard(requestId: string): InlineKeyboardMarkup {
-  return { inline_keyboard: [[button('Cancel', { kind: 'cancel', requestId })]] };
+export function cancelKeyboard(requestId: string, texts: ButtonTexts): InlineKeyboardMarkup {
+  return { inline_keyboard: [[button(texts.cancel, { kind: 'cancel', requestId })]] };
 }
 
 /** On a single result photo: the same image, uncompressed, as a file. */
-export function sendAsFileKeyboard(requestId: string): InlineKeyboardMarkup {
-  return { inline_keyboard: [[button('Send as file', { kind: 'files', requestId })]] };
+export function sendAsFileKeyboard(requestId: string, texts: ButtonTexts): InlineKeyboardMarkup {
+  return { inline_keyboard: [[button(texts.sendAsFile, { kind: 'files', requestId })]] };
 }
 
 /**
  * On the summary. An album cannot carry buttons (sendMediaGroup has no reply_markup), so its
  * "Send as files" lives here.
  */
-export function summaryKeyboard(requestId: string, recipe: RecipeKey, filesButton: boolean): InlineKeyboardMarkup {
+export function summaryKeyboard(requestId: string, recipe: RecipeKey, filesButton: boolean, texts: ButtonTexts): InlineKeyboardMarkup {
   const rows: InlineKeyboardButton[][] = [
-    [button('Again', { kind: 'again', ...recipe }), button('Edit again', { kind: 'editAgain', requestId })],
+    [button(texts.again, { kind: 'again', ...recipe }), button(texts.editAgain, { kind: 'editAgain', requestId })],
   ];
-  if (filesButton) rows.push([button('Send as files', { kind: 'files', requestId })]);
+  if (filesButton) rows.push([button(texts.sendAsFiles, { kind: 'files', requestId })]);
   return { inline_keyboard: rows };
 }

@@ -1,3 +1,4 @@
+import type { OptionTexts } from '../../core/i18n/sections.ts';
 import { ASPECT_RATIOS, MAX_IMAGES_PER_JOB, type AspectRatio, type OutputFormat } from '../../core/providers/provider.ts';
 
 /** Result options written into a Telegram caption or command, e.g. `/imagine a fox --n 2 --ar 16:9 --png`. */
@@ -10,8 +11,6 @@ export interface PromptOptions {
 
 export type ParsedOptions = { readonly ok: true; readonly value: PromptOptions } | { readonly ok: false; readonly problem: string };
 
-export const OPTIONS_HELP = 'Options: --n 1-4 (how many), --ar 16:9 (shape), --png, --jpeg or --webp (file format).';
-
 const FORMAT_FLAGS: Readonly<Record<string, OutputFormat>> = { png: 'png', jpeg: 'jpeg', jpg: 'jpeg', webp: 'webp' };
 
 /**
@@ -19,7 +18,8 @@ const FORMAT_FLAGS: Readonly<Record<string, OutputFormat>> = { png: 'png', jpeg:
  * a user picks the count, ratio and format; a flag we do not know is refused rather than sent to the
  * model as part of the prompt, so a typo never costs an image.
  */
-export function parsePromptOptions(text: string): ParsedOptions {
+export function parsePromptOptions(text: string, texts: OptionTexts): ParsedOptions {
+  const refuse = (problem: string): ParsedOptions => ({ ok: false, problem: `${problem} ${texts.help(MAX_IMAGES_PER_JOB)}` });
   const words = text.split(/(\s+)/);
   const kept: string[] = [];
   let count: number | undefined;
@@ -45,25 +45,21 @@ export function parsePromptOptions(text: string): ParsedOptions {
     }
     if (name === 'n' || name === 'count') {
       const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > MAX_IMAGES_PER_JOB) return refuse(`--${name} takes a number from 1 to ${MAX_IMAGES_PER_JOB}.`);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_IMAGES_PER_JOB) return refuse(texts.badCount(name, MAX_IMAGES_PER_JOB));
       count = n;
     } else if (name === 'ar' || name === 'aspect') {
       if (!value || !(ASPECT_RATIOS as readonly string[]).includes(value)) {
-        return refuse(`--${name} takes one of ${ASPECT_RATIOS.join(', ')}.`);
+        return refuse(texts.badRatio(name, ASPECT_RATIOS));
       }
       aspectRatio = value as AspectRatio;
     } else if (name === 'format') {
       const format = value ? FORMAT_FLAGS[value.toLowerCase()] : undefined;
-      if (!format) return refuse('--format takes png, jpeg or webp.');
+      if (!format) return refuse(texts.badFormat(name));
       outputFormat = format;
     } else {
-      return refuse(`I do not know the option --${name}.`);
+      return refuse(texts.unknownOption(name));
     }
   }
   const prompt = kept.join('').replace(/\s{2,}/g, ' ').trim();
   return { ok: true, value: { prompt, count, aspectRatio, outputFormat } };
-}
-
-function refuse(problem: string): ParsedOptions {
-  return { ok: false, problem: `${problem} ${OPTIONS_HELP}` };
 }

@@ -1,12 +1,13 @@
 import type { Message } from 'grammy/types';
 import { MAX_INPUT_IMAGES } from '../../commands/specs.ts';
+import type { Catalogue } from '../../core/i18n/catalogue.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../core/images/inspect.ts';
+import { catalogueFor } from '../../core/messages.ts';
 import { isAnonymousGroupAdmin } from './admins.ts';
 import { hasNonImageFile, imageRefOf, type ImageRef } from './inputs.ts';
 import { moderatorActionOf, parseModeratorCommand, type ModeratorCommandText } from './moderation-parse.ts';
 import { parsePromptOptions, type PromptOptions } from './options.ts';
 import { mentionsBot, parseCommand, stripMentions, type ParsedCommand } from './parse.ts';
-import { editUsage, fileTooLarge, IMAGINE_USAGE, NEED_CAPTION, NOT_AN_IMAGE, PRIVATE_HINT, tooManyImages } from './texts.ts';
 
 /** What one incoming message (or album) asks for. Deciding this is pure; acting on it is the handler's job. */
 export type Route =
@@ -72,28 +73,30 @@ function routeWith(message: Message, options: RouteOptions, own: Input): Route {
   // Other bots, and channels speaking in the group (their `from` is a placeholder bot), are no users.
   if (!message.from || message.from.is_bot) return IGNORE;
   const isPrivate = chatType === 'private';
+  // Refusals and hints are in the sender's language.
+  const say = catalogueFor(message.from.language_code);
 
   const command = parseCommand(text, botUsername);
-  if (command) return command.forUs ? routeCommand(command, message, own, options, isPrivate) : IGNORE;
+  if (command) return command.forUs ? routeCommand(command, message, own, options, isPrivate, say) : IGNORE;
 
   const addressed = isPrivate || mentionsBot(text, botUsername);
   if (hasInput(own)) {
     if (!addressed) return IGNORE;
     const prompt = stripMentions(text, botUsername);
-    if (prompt) return editRoute(prompt, own, options);
-    if (!isPrivate) return { kind: 'reply', text: editUsage(botUsername, true) };
-    return { kind: 'reply', text: own.nonImage ? NOT_AN_IMAGE : NEED_CAPTION };
+    if (prompt) return editRoute(prompt, own, options, say);
+    if (!isPrivate) return { kind: 'reply', text: say.chat.editUsage(botUsername, true) };
+    return { kind: 'reply', text: own.nonImage ? say.chat.notAnImage() : say.chat.needCaption() };
   }
   // Plain text replying to an image: in private it is the prompt; in a group only when it names the bot.
   const replied = repliedInput(message, options);
   if (replied && addressed) {
     const prompt = stripMentions(text, botUsername);
-    return prompt ? editRoute(prompt, replied, options) : { kind: 'reply', text: editUsage(botUsername, !isPrivate) };
+    return prompt ? editRoute(prompt, replied, options, say) : { kind: 'reply', text: say.chat.editUsage(botUsername, !isPrivate) };
   }
-  return isPrivate ? { kind: 'reply', text: PRIVATE_HINT } : IGNORE;
+  return isPrivate ? { kind: 'reply', text: say.chat.privateHint() } : IGNORE;
 }
 
-function routeCommand(command: ParsedCommand, message: Message, own: Input, options: RouteOptions, isPrivate: boolean): Route {
+function routeCommand(command: ParsedCommand, message: Message, own: Input, options: RouteOptions, isPrivate: boolean, say: Catalogue): Route {
   const moderate = moderatorRoute(command, message);
   if (moderate) return moderate;
   const { botUsername } = options;
@@ -106,17 +109,17 @@ function routeCommand(command: ParsedCommand, message: Message, own: Input, opti
     case 'edit': {
       const input = hasInput(own) ? own : repliedInput(message, options);
       const prompt = stripMentions(command.rest, botUsername);
-      if (!input || !prompt) return { kind: 'reply', text: editUsage(botUsername, !isPrivate) };
-      return editRoute(prompt, input, options);
+      if (!input || !prompt) return { kind: 'reply', text: say.chat.editUsage(botUsername, !isPrivate) };
+      return editRoute(prompt, input, options, say);
     }
     case 'imagine': {
       const prompt = stripMentions(command.rest, botUsername);
-      if (!prompt) return { kind: 'reply', text: IMAGINE_USAGE };
-      return withOptions(prompt, (parsed) => ({ kind: 'imagine', options: parsed }));
+      if (!prompt) return { kind: 'reply', text: say.chat.imagineUsage() };
+      return withOptions(prompt, say, (parsed) => ({ kind: 'imagine', options: parsed }));
     }
     default:
       // In a group an unknown command probably belongs to another bot; in private it is meant for us.
-      return isPrivate ? { kind: 'reply', text: PRIVATE_HINT } : IGNORE;
+      return isPrivate ? { kind: 'reply', text: say.chat.privateHint() } : IGNORE;
   }
 }
 
@@ -124,12 +127,14 @@ function routeCommand(command: ParsedCommand, message: Message, own: Input, opti
  * An edit of these images, or the reason it cannot be one. Refused here, before any job, so a file we
  * could never use costs no quota and reaches no provider.
  */
-function editRoute(prompt: string, input: Input, options: RouteOptions): Route {
-  if (input.nonImage || input.images.length === 0) return { kind: 'reply', text: NOT_AN_IMAGE };
-  if (input.images.length > MAX_INPUT_IMAGES) return { kind: 'reply', text: tooManyImages(input.images.length, MAX_INPUT_IMAGES) };
+function editRoute(prompt: string, input: Input, options: RouteOptions, say: Catalogue): Route {
+  if (input.nonImage || input.images.length === 0) return { kind: 'reply', text: say.chat.notAnImage() };
+  if (input.images.length > MAX_INPUT_IMAGES) return { kind: 'reply', text: say.chat.tooManyImages(input.images.length, MAX_INPUT_IMAGES) };
   const maxBytes = options.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes;
-  if (input.images.some((image) => (image.declaredBytes ?? 0) > maxBytes)) return { kind: 'reply', text: fileTooLarge(maxBytes) };
-  return withOptions(prompt, (parsed) => ({ kind: 'edit', options: parsed, images: input.images }));
+  // In whole megabytes, as Telegram states its limit (20 MB on the cloud Bot API).
+  const megabytes = Math.floor(maxBytes / (1024 * 1024));
+  if (input.images.some((image) => (image.declaredBytes ?? 0) > maxBytes)) return { kind: 'reply', text: say.chat.fileTooLarge(megabytes) };
+  return withOptions(prompt, say, (parsed) => ({ kind: 'edit', options: parsed, images: input.images }));
 }
 
 function inputOf(messages: readonly Message[]): Input {
@@ -163,9 +168,9 @@ function moderatorRoute(command: ParsedCommand | null, message: Message): Route 
 }
 
 /** The route for a prompt with its `--flags` read; a bad flag or a prompt of flags only is explained, at no cost. */
-function withOptions(text: string, route: (options: PromptOptions) => Route): Route {
-  const parsed = parsePromptOptions(text);
+function withOptions(text: string, say: Catalogue, route: (options: PromptOptions) => Route): Route {
+  const parsed = parsePromptOptions(text, say.options);
   if (!parsed.ok) return { kind: 'reply', text: parsed.problem };
-  if (!parsed.value.prompt) return { kind: 'reply', text: 'Add a prompt as well as the options, saying what you want.' };
+  if (!parsed.value.prompt) return { kind: 'reply', text: say.chat.needPromptWithOptions() };
   return route(parsed.value);
 }

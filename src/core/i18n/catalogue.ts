@@ -2,6 +2,7 @@ import type { ErrorCode } from '../errors.ts';
 import type { CancelResult } from '../jobs/runner.ts';
 import type { QuotaBlock, QuotaView } from '../quota/ledger.ts';
 import type { Platform } from '../quota/subject.ts';
+import type { ButtonTexts, ChatTexts, ModerationTexts, OptionTexts } from './sections.ts';
 
 /** A moment's parts, formatted for the language by Intl; the catalogue arranges them into a phrase. */
 export interface MomentParts {
@@ -43,6 +44,10 @@ export interface Catalogue {
   help(platform: Platform): string;
   /** A moment in a time zone, e.g. `on Sun 22 Nov at 00:00 (UTC)`. */
   moment(parts: MomentParts): string;
+  readonly chat: ChatTexts;
+  readonly buttons: ButtonTexts;
+  readonly options: OptionTexts;
+  readonly moderation: ModerationTexts;
 }
 
 /** `2 h 5 min`, `3 days`: a span until a reset, in minutes, with the language's units. */

@@ -1,4 +1,6 @@
+import type { AuditAction, AuditValue } from '../quota/audit.ts';
 import type { QuotaBlock, QuotaView } from '../quota/ledger.ts';
+import type { LimitSource } from '../quota/settings.ts';
 import { secondsOf, spanOf, type Catalogue } from './catalogue.ts';
 
 const period = (quota: Pick<QuotaView, 'window'>) => (quota.window === 'day' ? 'today' : quota.window === 'week' ? 'this week' : 'this month');
@@ -9,6 +11,27 @@ const blockedLine = (block: QuotaBlock) => {
   const who = block.scope === 'platform' ? 'The bot owner has blocked you from using this bot' : 'A moderator has blocked you from using this bot here';
   return `${who}${block.reason ? ` (reason: ${block.reason})` : ''}. Ask a moderator if you think this is a mistake.`;
 };
+
+/** How a limit's origin reads to a moderator. */
+const LIMIT_SOURCE: Readonly<Record<LimitSource, string>> = {
+  user: 'their own limit',
+  community: 'the default here',
+  platform: "the bot owner's default",
+  config: "the bot's configured default",
+};
+const ACTION: Readonly<Record<AuditAction, string>> = {
+  set: 'set the limit of',
+  grant: 'gave bonus images to',
+  reset: 'reset the usage of',
+  block: 'blocked',
+  unblock: 'unblocked',
+  default: 'set the default limit',
+};
+const NUMBER = { limit: 'The limit', amount: 'The amount', page: 'The page' } as const;
+const limitText = (limit: AuditValue) => (limit === null ? 'none (the default applies)' : String(limit));
+/** A value in the log: a number, or yes / no / none. */
+const valueText = (value: AuditValue) => (value === null ? 'none' : value === true ? 'yes' : value === false ? 'no' : String(value));
+const images = (n: number) => (n === 1 ? '1 image' : `${n} images`);
 
 export const en: Catalogue = {
   intlLocale: 'en-GB',
@@ -74,6 +97,100 @@ export const en: Catalogue = {
         ]
     ).join('\n'),
   moment: (p) => `on ${p.weekday} ${p.day} ${p.month} at ${p.time} (${p.timeZone})`,
+  chat: {
+    needCaption: () =>
+      'Please add a caption to your photo saying what to change, for example "make the sky purple", and send it again. ' +
+      'You can also reply to the photo with /edit and your request.',
+    editUsage: (botUsername, inGroup) =>
+      [
+        'To edit a photo, reply to it with /edit and what to change, for example:',
+        '/edit make the sky purple',
+        inGroup ? `Or send the photo with a caption that starts with /edit or mentions @${botUsername}.` : 'Or send me the photo with a caption saying what to change.',
+      ].join('\n'),
+    privateHint: () => 'Send me a photo with a caption saying what to change, or reply to a photo with /edit and your request. /help tells you more.',
+    imagineUsage: () => 'To create an image from text, send /imagine and a description, for example:\n/imagine a red fox in the snow --ar 16:9',
+    needPromptWithOptions: () => 'Add a prompt as well as the options, saying what you want.',
+    notAnImage: () => 'I can only edit images: send a photo, or a JPEG, PNG or WebP file. This file is not one of those.',
+    fileTooLarge: (megabytes) =>
+      `This file is too large: I can only download files up to ${megabytes} MB from Telegram. Send it as a photo, or a smaller file.`,
+    tooManyImages: (count, max) => `That is ${count} images; I can edit at most ${max} at once. Send fewer and try again. This did not use your quota.`,
+    albumTakenLate: (count) => `This album was already taken with ${images(count)}; send late photos again with /edit.`,
+  },
+  buttons: {
+    cancel: 'Cancel',
+    sendAsFile: 'Send as file',
+    sendAsFiles: 'Send as files',
+    again: 'Again',
+    editAgain: 'Edit again',
+    editThis: 'Edit this',
+    useAsInput2: 'Use as input #2',
+    promptLabel: 'What to change',
+    cancelling: 'Cancelling…',
+    gone: 'This file is no longer available; run it again.',
+    notYourRequest: 'Only the person who asked can use this button.',
+    alreadyAgain: 'Already started: use the buttons on the newest result.',
+    editAgainPrompt: (isPrivate, username) =>
+      isPrivate
+        ? 'Reply to the image with what to change, for example: make the sky purple.'
+        : `${username ? `@${username}, r` : 'R'}eply to the image with /edit and what to change, for example: /edit make the sky purple.`,
+  },
+  options: {
+    help: (maxCount) => `Options: --n 1-${maxCount} (how many), --ar 16:9 (shape), --png, --jpeg or --webp (file format).`,
+    badCount: (flag, max) => `--${flag} takes a number from 1 to ${max}.`,
+    badRatio: (flag, ratios) => `--${flag} takes one of ${ratios.join(', ')}.`,
+    badFormat: (flag) => `--${flag} takes png, jpeg or webp.`,
+    unknownOption: (flag) => `I do not know the option --${flag}.`,
+  },
+  moderation: {
+    notModerator: () => 'Only moderators of this community can use this command. Nothing was changed.',
+    notOwnerInPrivate: () => 'Moderator commands work in a server or group, for its moderators. In a private chat only the bot owners can use them.',
+    missingTarget: (platform) =>
+      platform === 'telegram' ? 'Say whose quota: reply to one of their messages, or add their @username or numeric id.' : 'Choose the member this is about.',
+    unknownTarget: (text) => `I have not seen ${text} yet, so I do not know who that is. Reply to one of their messages, or use their numeric id.`,
+    targetIsBot: () => 'Bots have no quota. Choose a person.',
+    badNumber: (what, min, max) => `${NUMBER[what]} must be a whole number from ${min} to ${max}. Nothing was changed.`,
+    missingNumber: (what) => `Add the ${NUMBER[what].toLowerCase()} as a number. Nothing was changed.`,
+    someone: (userId) => `user ${userId}`,
+    show: (who, quota, resets) => {
+      const lines = [
+        `${who}: used ${quota.used} of ${quota.limit} images ${period(quota)} (${LIMIT_SOURCE[quota.limitSource]}); ${quota.remaining} left, ${quota.bonus} bonus.`,
+      ];
+      if (quota.reserved > 0) lines.push(`${quota.reserved} held by requests in progress.`);
+      lines.push(`The period resets ${resets}.`);
+      if (quota.blocked) {
+        const where = quota.blocked.scope === 'platform' ? 'everywhere on this platform' : 'here';
+        lines.push(`Blocked ${where}${quota.blocked.reason ? ` (reason: ${quota.blocked.reason})` : ''}.`);
+      }
+      return lines.join('\n');
+    },
+    set: (who, change) =>
+      change.after === null
+        ? `${who} no longer has a limit of their own (was ${limitText(change.before)}); the default applies.`
+        : `${who} may now use ${String(change.after)} images per period (their own limit was ${limitText(change.before)}).`,
+    grant: (who, change, amount) => `Gave ${who} ${amount} bonus image${amount === 1 ? '' : 's'}: bonus ${String(change.before)} → ${String(change.after)}, kept until used.`,
+    reset: (who, change) => `Reset ${who}'s usage this period: ${String(change.before)} → 0.`,
+    block: (who, change, platformWide) =>
+      change.before === true
+        ? `${who} was already blocked${platformWide ? ' everywhere' : ' here'}; the reason is updated.`
+        : `Blocked ${who}${platformWide ? ' everywhere on this platform' : ' here'}. Their requests are refused until unblocked, at no cost.`,
+    unblock: (who, change, platformWide) =>
+      change.before === true ? `Unblocked ${who}${platformWide ? ' everywhere' : ''}.` : `${who} was not blocked${platformWide ? ' platform-wide' : ' here'}; nothing changed.`,
+    setDefault: (change, platformWide) => {
+      const where = platformWide ? 'The default limit for everyone on this platform' : 'The default limit here';
+      return change.after === null
+        ? `${where} is removed (was ${limitText(change.before)}); the next default up applies.`
+        : `${where} is now ${String(change.after)} images per period (was ${limitText(change.before)}).`;
+    },
+    logEmpty: (page) => (page === 1 ? 'No moderator actions recorded yet.' : `There is no page ${page} of the log.`),
+    logPage: (lines, page, pages) =>
+      [`Moderation log, newest first (page ${page} of ${pages}):`, ...lines, ...(page < pages ? [`Older entries: page ${page + 1}.`] : [])].join('\n'),
+    logLine: (entry, when) => {
+      const actor = entry.actor.name ?? entry.actor.userId;
+      const target = entry.target ? ` ${entry.target.name ?? entry.target.userId}` : '';
+      const reason = entry.reason ? ` (reason: ${entry.reason})` : '';
+      return `• ${when}: ${actor} ${ACTION[entry.action]}${target}: ${valueText(entry.before)} → ${valueText(entry.after)}${reason}`;
+    },
+  },
 };
 
 export { period as periodName };

@@ -1,4 +1,6 @@
+import type { AuditAction, AuditValue } from '../quota/audit.ts';
 import type { QuotaBlock, QuotaView } from '../quota/ledger.ts';
+import type { LimitSource } from '../quota/settings.ts';
 import { secondsOf, spanOf, type Catalogue } from './catalogue.ts';
 
 const period = (quota: Pick<QuotaView, 'window'>) => (quota.window === 'day' ? 'hoy' : quota.window === 'week' ? 'esta semana' : 'este mes');
@@ -11,6 +13,28 @@ const blockedLine = (block: QuotaBlock) => {
   return `${who}${block.reason ? ` (motivo: ${block.reason})` : ''}. Habla con un moderador si crees que es un error.`;
 };
 const NOT_CHARGED = 'No se ha descontado de tu cuota.';
+const NOTHING_CHANGED = 'No se ha cambiado nada.';
+
+/** De dónde sale un límite, tal como lo lee un moderador. */
+const LIMIT_SOURCE: Readonly<Record<LimitSource, string>> = {
+  user: 'límite propio',
+  community: 'predeterminado de esta comunidad',
+  platform: 'predeterminado del dueño del bot',
+  config: 'predeterminado de la configuración del bot',
+};
+const ACTION: Readonly<Record<AuditAction, string>> = {
+  set: 'cambió el límite de',
+  grant: 'dio imágenes extra a',
+  reset: 'reinició el uso de',
+  block: 'bloqueó a',
+  unblock: 'desbloqueó a',
+  default: 'cambió el límite predeterminado',
+};
+const NUMBER = { limit: 'El límite', amount: 'La cantidad', page: 'La página' } as const;
+const value = (v: AuditValue) => (v === null ? 'ninguno' : v === true ? 'sí' : v === false ? 'no' : String(v));
+const limitText = (limit: AuditValue) => (limit === null ? 'ninguno, se aplicaba el predeterminado' : value(limit));
+const images = (n: AuditValue) => (n === 1 ? '1 imagen' : `${value(n)} imágenes`);
+const EXAMPLE = 'haz el cielo morado';
 
 export const es: Catalogue = {
   intlLocale: 'es-ES',
@@ -77,4 +101,104 @@ export const es: Catalogue = {
         ]
     ).join('\n'),
   moment: (p) => `el ${p.weekday} ${p.day} ${p.month} a las ${p.time} (${p.timeZone})`,
+  chat: {
+    needCaption: () =>
+      `Añade a tu foto un texto que diga qué cambiar, por ejemplo «${EXAMPLE}», y vuelve a enviarla. ` +
+      'También puedes responder a la foto con /edit y tu petición.',
+    editUsage: (botUsername, inGroup) =>
+      [
+        'Para editar una foto, responde a ella con /edit y lo que quieras cambiar, por ejemplo:',
+        `/edit ${EXAMPLE}`,
+        inGroup ? `O envía la foto con un texto que empiece por /edit o que mencione a @${botUsername}.` : 'O envíame la foto con un texto que diga qué cambiar.',
+      ].join('\n'),
+    privateHint: () => 'Envíame una foto con un texto que diga qué cambiar, o responde a una foto con /edit y tu petición. Con /help te cuento más.',
+    imagineUsage: () => 'Para crear una imagen a partir de texto, envía /imagine y una descripción, por ejemplo:\n/imagine un zorro rojo en la nieve --ar 16:9',
+    needPromptWithOptions: () => 'Además de las opciones, añade una descripción de lo que quieres.',
+    notAnImage: () => 'Solo puedo editar imágenes: envía una foto o un archivo JPEG, PNG o WebP. Este archivo no es ninguno de ellos.',
+    fileTooLarge: (megabytes) =>
+      `Este archivo es demasiado grande: desde Telegram solo puedo descargar archivos de hasta ${megabytes} MB. Envíalo como foto o en un archivo más pequeño.`,
+    tooManyImages: (count, max) => `Son ${count} imágenes y puedo editar como máximo ${max} a la vez. Envía menos y vuelve a intentarlo. ${NOT_CHARGED}`,
+    albumTakenLate: (count) => `La petición de este álbum ya había empezado con ${images(count)}; vuelve a enviar con /edit las fotos que llegaron tarde.`,
+  },
+  buttons: {
+    cancel: 'Cancelar',
+    sendAsFile: 'Enviar como archivo',
+    sendAsFiles: 'Enviar como archivos',
+    again: 'Repetir',
+    editAgain: 'Editar de nuevo',
+    editThis: 'Editar esta imagen',
+    useAsInput2: 'Usar como entrada #2',
+    promptLabel: 'Qué cambiar',
+    cancelling: 'Cancelando…',
+    gone: 'Este archivo ya no está disponible; vuelve a pedirlo.',
+    notYourRequest: 'Solo quien hizo la petición puede usar este botón.',
+    alreadyAgain: 'Ya está en marcha: usa los botones del resultado más reciente.',
+    editAgainPrompt: (isPrivate, username) =>
+      isPrivate
+        ? `Responde a la imagen con lo que quieras cambiar, por ejemplo: ${EXAMPLE}.`
+        : `${username ? `@${username}, responde` : 'Responde'} a la imagen con /edit y lo que quieras cambiar, por ejemplo: /edit ${EXAMPLE}.`,
+  },
+  options: {
+    help: (maxCount) => `Opciones: --n 1-${maxCount} (cuántas), --ar 16:9 (forma), --png, --jpeg o --webp (formato).`,
+    badCount: (flag, max) => `--${flag} admite un número del 1 al ${max}.`,
+    badRatio: (flag, ratios) => `--${flag} admite uno de estos valores: ${ratios.join(', ')}.`,
+    badFormat: (flag) => `--${flag} admite png, jpeg o webp.`,
+    unknownOption: (flag) => `No conozco la opción --${flag}.`,
+  },
+  moderation: {
+    notModerator: () => `Solo los moderadores de esta comunidad pueden usar este comando. ${NOTHING_CHANGED}`,
+    notOwnerInPrivate: () =>
+      'Los comandos de moderación funcionan en un servidor o grupo, para sus moderadores. En un chat privado solo pueden usarlos los dueños del bot.',
+    missingTarget: (platform) =>
+      platform === 'telegram' ? 'Indica de quién es la cuota: responde a uno de sus mensajes o añade su @username o su id numérico.' : 'Elige a qué miembro te refieres.',
+    unknownTarget: (text) => `Todavía no he visto a ${text}, así que no sé quién es. Responde a uno de sus mensajes o usa su id numérico.`,
+    targetIsBot: () => 'Los bots no tienen cuota. Elige a una persona.',
+    badNumber: (what, min, max) => `${NUMBER[what]} debe ser un número entero entre ${min} y ${max}. ${NOTHING_CHANGED}`,
+    missingNumber: (what) => `Indica ${NUMBER[what].toLowerCase()} con un número. ${NOTHING_CHANGED}`,
+    someone: (userId) => `usuario ${userId}`,
+    show: (who, quota, resets) => {
+      const lines = [
+        `${who}: ha usado ${quota.used} de ${quota.limit} imágenes ${period(quota)} (${LIMIT_SOURCE[quota.limitSource]}); le quedan ${quota.remaining} y tiene ${quota.bonus} extra.`,
+      ];
+      if (quota.reserved > 0) lines.push(`${quota.reserved} reservada${quota.reserved === 1 ? '' : 's'} por peticiones en curso.`);
+      lines.push(`El periodo se renueva ${resets}.`);
+      if (quota.blocked) {
+        const where = quota.blocked.scope === 'platform' ? 'en toda esta plataforma' : 'aquí';
+        lines.push(`Tiene el acceso bloqueado ${where}${quota.blocked.reason ? ` (motivo: ${quota.blocked.reason})` : ''}.`);
+      }
+      return lines.join('\n');
+    },
+    set: (who, change) =>
+      change.after === null
+        ? `${who} ya no tiene límite propio (antes: ${limitText(change.before)}); se aplica el predeterminado.`
+        : `${who} ahora puede usar ${images(change.after)} por periodo (límite propio anterior: ${limitText(change.before)}).`,
+    grant: (who, change, amount) =>
+      `Has dado ${images(amount)} extra a ${who}: extra ${value(change.before)} → ${value(change.after)}. Las imágenes extra se guardan hasta que se usan.`,
+    reset: (who, change) => `Has reiniciado el uso de ${who} en este periodo: ${value(change.before)} → 0.`,
+    block: (who, change, platformWide) =>
+      change.before === true
+        ? `${who} ya tenía el acceso bloqueado${platformWide ? ' en todas partes' : ' aquí'}; se ha actualizado el motivo.`
+        : `Has bloqueado a ${who}${platformWide ? ' en toda esta plataforma' : ' aquí'}. Sus peticiones se rechazarán, sin gastar cuota, hasta que se levante el bloqueo.`,
+    unblock: (who, change, platformWide) =>
+      change.before === true
+        ? `Has desbloqueado a ${who}${platformWide ? ' en todas partes' : ''}.`
+        : `${who} no tenía el acceso bloqueado${platformWide ? ' en toda la plataforma' : ' aquí'}; ${NOTHING_CHANGED.toLowerCase()}`,
+    setDefault: (change, platformWide) => {
+      const where = platformWide ? 'El límite predeterminado para todos en esta plataforma' : 'El límite predeterminado de esta comunidad';
+      return change.after === null
+        ? `${where} se ha eliminado (antes: ${limitText(change.before)}); se aplica el del nivel superior.`
+        : `${where} es ahora de ${images(change.after)} por periodo (antes: ${limitText(change.before)}).`;
+    },
+    logEmpty: (page) => (page === 1 ? 'Todavía no hay acciones de moderación registradas.' : `El registro no tiene página ${page}.`),
+    logPage: (lines, page, pages) =>
+      [`Registro de moderación, lo más reciente primero (página ${page} de ${pages}):`, ...lines, ...(page < pages ? [`Entradas anteriores: página ${page + 1}.`] : [])].join(
+        '\n',
+      ),
+    logLine: (entry, when) => {
+      const actor = entry.actor.name ?? entry.actor.userId;
+      const target = entry.target ? ` ${entry.target.name ?? entry.target.userId}` : '';
+      const reason = entry.reason ? ` (motivo: ${entry.reason})` : '';
+      return `• ${when}: ${actor} ${ACTION[entry.action]}${target}: ${value(entry.before)} → ${value(entry.after)}${reason}`;
+    },
+  },
 };

@@ -1,5 +1,8 @@
+import type { AuditAction, AuditValue } from '../quota/audit.ts';
 import type { QuotaBlock, QuotaView } from '../quota/ledger.ts';
+import type { LimitSource } from '../quota/settings.ts';
 import { secondsOf, spanOf, type Catalogue } from './catalogue.ts';
+import type { ModerationNumber } from './sections.ts';
 
 /** Russian plural forms: 1 изображение, 2 изображения, 5 изображений. */
 function plural(n: number, one: string, few: string, many: string): string {
@@ -19,6 +22,34 @@ const blockedLine = (block: QuotaBlock) => {
   return `${who}${block.reason ? ` (причина: ${block.reason})` : ''}. Если это ошибка, обратитесь к модератору.`;
 };
 const NOT_CHARGED = 'Квота не списана.';
+const NOTHING_CHANGED = 'Ничего не изменено.';
+
+/** Откуда взят лимит — так, как это читает модератор. */
+const LIMIT_SOURCE: Readonly<Record<LimitSource, string>> = {
+  user: 'личный лимит',
+  community: 'лимит по умолчанию здесь',
+  platform: 'лимит по умолчанию от владельца бота',
+  config: 'лимит по умолчанию из настроек бота',
+};
+/** Действие в строке журнала модерации. */
+const ACTION: Readonly<Record<AuditAction, string>> = {
+  set: 'изменение лимита',
+  grant: 'бонус',
+  reset: 'сброс счётчика',
+  block: 'блокировка',
+  unblock: 'разблокировка',
+  default: 'лимит по умолчанию',
+};
+/** Число, которое вводит модератор: существительное (им. и вин. падеж совпадают) и согласованное «должен». */
+const NUMBER: Readonly<Record<ModerationNumber, { readonly noun: string; readonly must: string }>> = {
+  limit: { noun: 'лимит', must: 'должен' },
+  amount: { noun: 'количество', must: 'должно' },
+  page: { noun: 'номер страницы', must: 'должен' },
+};
+const limitText = (limit: AuditValue) => (limit === null ? 'не задан (действовал лимит по умолчанию)' : String(limit));
+const imagesOf = (value: AuditValue) => (typeof value === 'number' ? images(value) : String(value));
+const valueText = (value: AuditValue) => (value === null ? '—' : value === true ? 'да' : value === false ? 'нет' : String(value));
+const EDIT_EXAMPLE = 'сделай небо фиолетовым';
 
 export const ru: Catalogue = {
   intlLocale: 'ru-RU',
@@ -85,4 +116,103 @@ export const ru: Catalogue = {
         ]
     ).join('\n'),
   moment: (p) => `${p.weekday}, ${p.day} ${p.month}, в ${p.time} (${p.timeZone})`,
+  chat: {
+    needCaption: () =>
+      `Добавьте к фото подпись о том, что изменить, например «${EDIT_EXAMPLE}», и отправьте его ещё раз. ` +
+      'Или ответьте на фото командой /edit со своим запросом.',
+    editUsage: (botUsername, inGroup) =>
+      [
+        'Чтобы отредактировать фото, ответьте на него командой /edit и напишите, что изменить, например:',
+        `/edit ${EDIT_EXAMPLE}`,
+        inGroup ? `Или отправьте фото с подписью, которая начинается с /edit или упоминает @${botUsername}.` : 'Или пришлите мне фото с подписью о том, что изменить.',
+      ].join('\n'),
+    privateHint: () => 'Пришлите мне фото с подписью о том, что изменить, или ответьте на фото командой /edit со своим запросом. Подробнее — /help.',
+    imagineUsage: () => 'Чтобы создать изображение по тексту, отправьте /imagine и описание, например:\n/imagine рыжая лиса в снегу --ar 16:9',
+    needPromptWithOptions: () => 'Одних параметров мало: добавьте описание того, что вы хотите.',
+    notAnImage: () => 'Я редактирую только изображения: пришлите фото или файл JPEG, PNG или WebP. Этот файл не подходит.',
+    fileTooLarge: (megabytes) => `Файл слишком большой: из Telegram я могу скачать файл не больше ${megabytes} МБ. Отправьте его как фото или пришлите файл поменьше.`,
+    tooManyImages: (count, max) => `Здесь ${images(count)}, а за раз я могу отредактировать не больше ${max}. Отправьте меньше и попробуйте снова. ${NOT_CHARGED}`,
+    albumTakenLate: (count) => `Этот альбом уже в работе (${images(count)}); фото, пришедшие позже, отправьте ещё раз с командой /edit.`,
+  },
+  buttons: {
+    cancel: 'Отмена',
+    sendAsFile: 'Отправить файлом',
+    sendAsFiles: 'Отправить файлами',
+    again: 'Повторить',
+    editAgain: 'Изменить ещё раз',
+    editThis: 'Изменить это',
+    useAsInput2: 'Как исходное №2',
+    promptLabel: 'Что изменить',
+    cancelling: 'Отменяю…',
+    gone: 'Этот файл больше недоступен; запустите запрос заново.',
+    notYourRequest: 'Эта кнопка — только для автора запроса.',
+    alreadyAgain: 'Уже запущено: пользуйтесь кнопками под последним результатом.',
+    editAgainPrompt: (isPrivate, username) =>
+      isPrivate
+        ? `Ответьте на изображение и напишите, что изменить, например: ${EDIT_EXAMPLE}.`
+        : `${username ? `@${username}, о` : 'О'}тветьте на изображение командой /edit и напишите, что изменить, например: /edit ${EDIT_EXAMPLE}.`,
+  },
+  options: {
+    help: (maxCount) => `Параметры: --n 1-${maxCount} (сколько), --ar 16:9 (пропорции), --png, --jpeg или --webp (формат файла).`,
+    badCount: (flag, max) => `После --${flag} укажите число от 1 до ${max}.`,
+    badRatio: (flag, ratios) => `После --${flag} укажите одно из значений: ${ratios.join(', ')}.`,
+    badFormat: (flag) => `После --${flag} укажите png, jpeg или webp.`,
+    unknownOption: (flag) => `Неизвестный параметр --${flag}.`,
+  },
+  moderation: {
+    notModerator: () => `Эта команда доступна только модераторам этого сообщества. ${NOTHING_CHANGED}`,
+    notOwnerInPrivate: () => 'Команды модерации работают на сервере или в группе — для их модераторов. В личном чате ими могут пользоваться только владельцы бота.',
+    missingTarget: (platform) =>
+      platform === 'telegram' ? 'Укажите, чья квота: ответьте на сообщение участника или добавьте его @username или числовой id.' : 'Выберите участника, о котором идёт речь.',
+    unknownTarget: (text) => `Я ещё не видел ${text} и не знаю, кто это. Ответьте на одно из сообщений этого участника или укажите его числовой id.`,
+    targetIsBot: () => 'У ботов нет квоты. Выберите человека.',
+    badNumber: (what, min, max) => {
+      const { noun, must } = NUMBER[what];
+      return `${noun[0]!.toUpperCase()}${noun.slice(1)} ${must} быть целым числом от ${min} до ${max}. ${NOTHING_CHANGED}`;
+    },
+    missingNumber: (what) => `Укажите ${NUMBER[what].noun} числом. ${NOTHING_CHANGED}`,
+    someone: (userId) => `пользователь ${userId}`,
+    show: (who, quota, resets) => {
+      const lines = [
+        `${who}: ${period(quota)} использовано ${quota.used} из ${images(quota.limit)} (${LIMIT_SOURCE[quota.limitSource]}); осталось ${quota.remaining}, бонус: ${quota.bonus}.`,
+      ];
+      if (quota.reserved > 0) lines.push(`${quota.reserved} зарезервировано выполняющимися запросами.`);
+      lines.push(`Период обновится ${resets}.`);
+      if (quota.blocked) {
+        const where = quota.blocked.scope === 'platform' ? 'везде на этой платформе' : 'здесь';
+        lines.push(`Доступ заблокирован ${where}${quota.blocked.reason ? ` (причина: ${quota.blocked.reason})` : ''}.`);
+      }
+      return lines.join('\n');
+    },
+    set: (who, change) =>
+      change.after === null
+        ? `${who}: личного лимита больше нет, действует лимит по умолчанию; прежний — ${limitText(change.before)}.`
+        : `${who}: теперь можно использовать ${imagesOf(change.after)} за период; прежний личный лимит — ${limitText(change.before)}.`,
+    grant: (who, change, amount) =>
+      `${who}: начислено бонусом ${images(amount)}; бонус ${String(change.before)} → ${String(change.after)}, хранится до использования.`,
+    reset: (who, change) => `${who}: счётчик за текущий период сброшен (${String(change.before)} → 0).`,
+    block: (who, change, platformWide) =>
+      change.before === true
+        ? `${who}: доступ уже был заблокирован ${platformWide ? 'везде' : 'здесь'}; причина обновлена.`
+        : `${who}: доступ заблокирован ${platformWide ? 'везде на этой платформе' : 'здесь'}. Запросы будут отклоняться без списания квоты, пока блокировку не снимут.`,
+    unblock: (who, change, platformWide) =>
+      change.before === true
+        ? `${who}: блокировка снята${platformWide ? ' везде' : ''}.`
+        : `${who}: блокировки ${platformWide ? 'на уровне платформы' : 'здесь'} не было; ничего не изменено.`,
+    setDefault: (change, platformWide) => {
+      const where = platformWide ? 'Лимит по умолчанию для всех на этой платформе' : 'Лимит по умолчанию здесь';
+      return change.after === null
+        ? `${where} снят (прежний — ${limitText(change.before)}); теперь действует лимит по умолчанию уровнем выше.`
+        : `${where} теперь ${imagesOf(change.after)} за период; прежний — ${limitText(change.before)}.`;
+    },
+    logEmpty: (page) => (page === 1 ? 'Журнал модерации пока пуст.' : `В журнале нет страницы ${page}.`),
+    logPage: (lines, page, pages) =>
+      [`Журнал модерации, сначала новые (страница ${page} из ${pages}):`, ...lines, ...(page < pages ? [`Более ранние записи: страница ${page + 1}.`] : [])].join('\n'),
+    logLine: (entry, when) => {
+      const actor = entry.actor.name ?? entry.actor.userId;
+      const target = entry.target ? `, ${entry.target.name ?? entry.target.userId}` : '';
+      const reason = entry.reason ? ` (причина: ${entry.reason})` : '';
+      return `• ${when}: ${actor} — ${ACTION[entry.action]}${target}: ${valueText(entry.before)} → ${valueText(entry.after)}${reason}`;
+    },
+  },
 };

@@ -18,14 +18,26 @@ export interface CommandSpec {
 }
 
 /** Longest prompt we accept; Discord enforces it client-side, Telegram captions are checked by the command. */
-export const MAX_PROMPT_LENGTH = 2000;
-/** Input images per request (Discord: `image`, `image2`, `image3`). */
-export const MAX_INPUT_IMAGES = 3;
+export const MAX_PROMPT_LENGTH = 5000;
+/** Input images per request (Discord: `image`, `image2`, `image3`, `image4`). */
+export const MAX_INPUT_IMAGES = 4;
+/**
+ * The aspect_ratio choice that asks for no ratio, so the model keeps the input's shape (or picks one
+ * for /imagine). Only a list of choices (Discord's) needs it as a value: typed options simply leave the
+ * ratio out. The adapter turns it into "no ratio" before the command sees it, so the command never does.
+ */
+export const AUTO_ASPECT_RATIO = 'auto';
 
 /** The result options /edit and /imagine share: how many, what shape, which file format. */
 const RESULT_OPTIONS: readonly OptionSpec[] = [
   { kind: 'integer', name: 'count', description: 'How many results (uses that many from your quota)', required: false, min: 1, max: MAX_IMAGES_PER_JOB },
-  { kind: 'string', name: 'aspect_ratio', description: 'Shape of the result (default: like the input)', required: false, choices: ASPECT_RATIOS },
+  {
+    kind: 'string',
+    name: 'aspect_ratio',
+    description: 'Shape of the result (default: like the input)',
+    required: false,
+    choices: [AUTO_ASPECT_RATIO, ...ASPECT_RATIOS],
+  },
   { kind: 'string', name: 'format', description: 'File format of the result', required: false, choices: OUTPUT_FORMATS },
 ];
 
@@ -37,6 +49,7 @@ export const EDIT_SPEC: CommandSpec = {
     { kind: 'image', name: 'image', description: 'The image to edit', required: true },
     { kind: 'image', name: 'image2', description: 'A second input image', required: false },
     { kind: 'image', name: 'image3', description: 'A third input image', required: false },
+    { kind: 'image', name: 'image4', description: 'A fourth input image', required: false },
     ...RESULT_OPTIONS,
   ],
 };

@@ -131,11 +131,11 @@ describe('Telegram inputs end to end', () => {
 
   it('refuses an album with more images than a job takes: one reply, no job, nothing charged', async () => {
     const { fal, tg, usage } = await startAll();
-    const items = [1, 2, 3, 4].map((seed) =>
+    const items = [1, 2, 3, 4, 5].map((seed) =>
       tg.injectPhoto({ sizes: photo(seed).sizes, mediaGroupId: 'big', ...(seed === 1 ? { caption: 'make it blue' } : {}) }),
     );
     const refusal = await tg.waitForCall('sendMessage', repliesTo(items[0].message_id));
-    expect(refusal.params.text).toMatch(/4 images; I can edit at most 3/);
+    expect(refusal.params.text).toMatch(/5 images; I can edit at most 4/);
     await settle(tg);
     expect(tg.calls.filter((call) => call.method === 'sendMessage' && items.some((item) => repliesTo(item.message_id)(call)))).toHaveLength(1);
     expect(fal.requests).toHaveLength(0);

@@ -2,7 +2,7 @@ import type { ErrorCode } from '../errors.ts';
 import type { CancelResult } from '../jobs/runner.ts';
 import type { QuotaBlock, QuotaView } from '../quota/ledger.ts';
 import type { Platform } from '../quota/subject.ts';
-import type { ButtonTexts, ChatTexts, ModerationTexts, OptionTexts } from './sections.ts';
+import type { ButtonTexts, ChatTexts, CommandTexts, ModerationTexts, OptionTexts, ResultTexts } from './sections.ts';
 
 /** A moment's parts, formatted for the language by Intl; the catalogue arranges them into a phrase. */
 export interface MomentParts {
@@ -48,6 +48,9 @@ export interface Catalogue {
   readonly buttons: ButtonTexts;
   readonly options: OptionTexts;
   readonly moderation: ModerationTexts;
+  readonly result: ResultTexts;
+  /** Translated command names and descriptions; absent for English, which the specs are written in. */
+  readonly commands?: CommandTexts;
 }
 
 /** `2 h 5 min`, `3 days`: a span until a reset, in minutes, with the language's units. */

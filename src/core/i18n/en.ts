@@ -91,7 +91,7 @@ export const en: Catalogue = {
         ]
       : [
           'Use /edit with a prompt and an image, and I will reply with the edited image.',
-          'Options: up to three input images, count (1–4 results), aspect_ratio and format.',
+          'Options: up to four input images, count (1–4 results), aspect_ratio and format.',
           'Use /imagine with a prompt to create an image from text alone, with the same options.',
           '/quota shows how many images you have left.',
         ]
@@ -115,6 +115,7 @@ export const en: Catalogue = {
       `This file is too large: I can only download files up to ${megabytes} MB from Telegram. Send it as a photo, or a smaller file.`,
     tooManyImages: (count, max) => `That is ${count} images; I can edit at most ${max} at once. Send fewer and try again. This did not use your quota.`,
     albumTakenLate: (count) => `This album was already taken with ${images(count)}; send late photos again with /edit.`,
+    commandGone: () => 'This command is not available any more. Use /help to see what I can do.',
   },
   buttons: {
     cancel: 'Cancel',
@@ -190,6 +191,19 @@ export const en: Catalogue = {
       const reason = entry.reason ? ` (reason: ${entry.reason})` : '';
       return `• ${when}: ${actor} ${ACTION[entry.action]}${target}: ${valueText(entry.before)} → ${valueText(entry.after)}${reason}`;
     },
+  },
+  result: {
+    promptLabel: 'Prompt',
+    elapsedLabel: 'Time',
+    providerLabel: 'Made by',
+    seconds: (ms) => `${secondsOf(ms)} s`,
+    reencoded: (count, limit) =>
+      `${count === 1 ? 'One image was' : `${count} images were`} too large to upload here (${limit}), so ${count === 1 ? 'it was' : 'they were'} sent as smaller JPEGs.`,
+    leftOut: (count, total, limit) => `${count} of ${total} images could not be sent: too large to upload here (${limit}), even made smaller. They did not use your quota.`,
+    lateDelivery: (mention) => `${mention}, your images are ready. (Your request took longer than Discord lets me edit the original reply.)`,
+    modalTitle: 'Edit with Nano Banana',
+    noImagesInMessage: () => 'That message has no image I can edit. Use it on a message with an image attachment.',
+    inputsExpired: () => 'Discord no longer serves the original images. Use Edit this on the result, or run /edit again.',
   },
 };
 

@@ -2,6 +2,7 @@ import type { AuditAction, AuditValue } from '../quota/audit.ts';
 import type { QuotaBlock, QuotaView } from '../quota/ledger.ts';
 import type { LimitSource } from '../quota/settings.ts';
 import { secondsOf, spanOf, type Catalogue } from './catalogue.ts';
+import type { CommandTexts } from './sections.ts';
 
 const period = (quota: Pick<QuotaView, 'window'>) => (quota.window === 'day' ? 'hoy' : quota.window === 'week' ? 'esta semana' : 'este mes');
 const resetsIn = (quota: QuotaView, now = Date.now()) =>
@@ -35,6 +36,48 @@ const value = (v: AuditValue) => (v === null ? 'ninguno' : v === true ? 'sí' : 
 const limitText = (limit: AuditValue) => (limit === null ? 'ninguno, se aplicaba el predeterminado' : value(limit));
 const images = (n: AuditValue) => (n === 1 ? '1 imagen' : `${value(n)} imágenes`);
 const EXAMPLE = 'haz el cielo morado';
+
+/** Discord command and option names and descriptions, by path (see CommandTexts). */
+const COMMANDS = {
+  edit: { name: 'editar', description: 'Edita imágenes con Nano Banana' },
+  'edit.prompt': { name: 'descripción', description: 'Qué quieres cambiar' },
+  'edit.image': { name: 'imagen', description: 'La imagen que quieres editar' },
+  'edit.image2': { name: 'imagen2', description: 'Una segunda imagen de entrada' },
+  'edit.image3': { name: 'imagen3', description: 'Una tercera imagen de entrada' },
+  'edit.image4': { name: 'imagen4', description: 'Una cuarta imagen de entrada' },
+  'edit.count': { name: 'cantidad', description: 'Cuántos resultados (gasta esa cantidad de tu cuota)' },
+  'edit.aspect_ratio': { name: 'proporción', description: 'Forma del resultado (por defecto: como la entrada)' },
+  'edit.format': { name: 'formato', description: 'Formato de archivo del resultado' },
+  imagine: { name: 'imaginar', description: 'Crea imágenes a partir de una descripción con Nano Banana' },
+  'imagine.prompt': { name: 'descripción', description: 'Qué quieres crear' },
+  'imagine.count': { name: 'cantidad', description: 'Cuántos resultados (gasta esa cantidad de tu cuota)' },
+  'imagine.aspect_ratio': { name: 'proporción', description: 'Forma del resultado (por defecto: cuadrada)' },
+  'imagine.format': { name: 'formato', description: 'Formato de archivo del resultado' },
+  quota: { name: 'cuota', description: 'Cuántas imágenes te quedan' },
+  help: { name: 'ayuda', description: 'Cómo usar este bot' },
+  'quota-admin': { name: 'cuota-admin', description: 'Gestiona las cuotas de imágenes de este servidor (moderadores)' },
+  'quota-admin.show': { name: 'ver', description: 'Muestra la cuota de un miembro' },
+  'quota-admin.show.user': { name: 'miembro', description: 'De quién es la cuota' },
+  'quota-admin.set': { name: 'fijar', description: 'Fija el límite propio de un miembro por periodo' },
+  'quota-admin.set.user': { name: 'miembro', description: 'De quién es el límite' },
+  'quota-admin.set.limit': { name: 'límite', description: 'Imágenes por periodo' },
+  'quota-admin.grant': { name: 'dar', description: 'Da imágenes extra a un miembro (se guardan hasta usarlas)' },
+  'quota-admin.grant.user': { name: 'miembro', description: 'Quién las recibe' },
+  'quota-admin.grant.amount': { name: 'cantidad', description: 'Cuántas imágenes extra' },
+  'quota-admin.reset': { name: 'reiniciar', description: 'Reinicia el uso de un miembro en este periodo' },
+  'quota-admin.reset.user': { name: 'miembro', description: 'De quién es el uso' },
+  'quota-admin.block': { name: 'bloquear', description: 'Impide a un miembro usar el bot aquí' },
+  'quota-admin.block.user': { name: 'miembro', description: 'A quién bloquear' },
+  'quota-admin.block.reason': { name: 'motivo', description: 'Por qué (se le muestra al miembro)' },
+  'quota-admin.unblock': { name: 'desbloquear', description: 'Desbloquea a un miembro' },
+  'quota-admin.unblock.user': { name: 'miembro', description: 'A quién desbloquear' },
+  'quota-admin.default': { name: 'predeterminado', description: 'Fija el límite predeterminado para todos aquí' },
+  'quota-admin.default.limit': { name: 'límite', description: 'Imágenes por periodo' },
+  'quota-admin.log': { name: 'registro', description: 'Lee el registro de moderación, lo más reciente primero' },
+  'quota-admin.log.user': { name: 'miembro', description: 'Solo acciones sobre este miembro' },
+  'quota-admin.log.page': { name: 'página', description: 'Página (la 1 es la más reciente)' },
+  'menu.edit': { name: 'Editar con Nano Banana', description: '' },
+} as const satisfies CommandTexts;
 
 export const es: Catalogue = {
   intlLocale: 'es-ES',
@@ -94,10 +137,10 @@ export const es: Catalogue = {
           '/quota muestra cuántas imágenes te quedan.',
         ]
       : [
-          'Usa /edit con una descripción y una imagen, y te responderé con la imagen editada.',
-          'Opciones: hasta tres imágenes de entrada, count (1–4 resultados), aspect_ratio y format.',
-          'Usa /imagine con una descripción para crear una imagen solo con texto, con las mismas opciones.',
-          '/quota muestra cuántas imágenes te quedan.',
+          `Usa /${COMMANDS.edit.name} con una descripción y una imagen, y te responderé con la imagen editada.`,
+          `Opciones: hasta cuatro imágenes de entrada, ${COMMANDS['edit.count'].name} (1–4 resultados), ${COMMANDS['edit.aspect_ratio'].name} y ${COMMANDS['edit.format'].name}.`,
+          `Usa /${COMMANDS.imagine.name} con una descripción para crear una imagen solo con texto, con las mismas opciones.`,
+          `/${COMMANDS.quota.name} muestra cuántas imágenes te quedan.`,
         ]
     ).join('\n'),
   moment: (p) => `el ${p.weekday} ${p.day} ${p.month} a las ${p.time} (${p.timeZone})`,
@@ -119,6 +162,7 @@ export const es: Catalogue = {
       `Este archivo es demasiado grande: desde Telegram solo puedo descargar archivos de hasta ${megabytes} MB. Envíalo como foto o en un archivo más pequeño.`,
     tooManyImages: (count, max) => `Son ${count} imágenes y puedo editar como máximo ${max} a la vez. Envía menos y vuelve a intentarlo. ${NOT_CHARGED}`,
     albumTakenLate: (count) => `La petición de este álbum ya había empezado con ${images(count)}; vuelve a enviar con /edit las fotos que llegaron tarde.`,
+    commandGone: () => 'Este comando ya no está disponible. Usa /help para ver lo que puedo hacer.',
   },
   buttons: {
     cancel: 'Cancelar',
@@ -201,4 +245,23 @@ export const es: Catalogue = {
       return `• ${when}: ${actor} ${ACTION[entry.action]}${target}: ${value(entry.before)} → ${value(entry.after)}${reason}`;
     },
   },
+  result: {
+    promptLabel: 'Descripción',
+    elapsedLabel: 'Tiempo',
+    providerLabel: 'Hecha con',
+    seconds: (ms) => `${secondsOf(ms, ',')} s`,
+    reencoded: (count, limit) =>
+      count === 1
+        ? `Una imagen era demasiado grande para subirla aquí (${limit}), así que se ha enviado como JPEG más pequeño.`
+        : `${count} imágenes eran demasiado grandes para subirlas aquí (${limit}), así que se han enviado como JPEG más pequeños.`,
+    leftOut: (count, total, limit) =>
+      count === 1
+        ? `No se ha podido enviar 1 de ${total} imágenes: es demasiado grande para subirla aquí (${limit}), incluso reducida. ${NOT_CHARGED}`
+        : `No se han podido enviar ${count} de ${total} imágenes: son demasiado grandes para subirlas aquí (${limit}), incluso reducidas. No se han descontado de tu cuota.`,
+    lateDelivery: (mention) => `${mention}, tus imágenes están listas. (Tu petición tardó más de lo que Discord me deja editar la respuesta original).`,
+    modalTitle: 'Editar con Nano Banana',
+    noImagesInMessage: () => 'Ese mensaje no tiene ninguna imagen que pueda editar. Úsalo en un mensaje con una imagen adjunta.',
+    inputsExpired: () => `Discord ya no ofrece las imágenes originales. Usa «Editar esta imagen» en el resultado o vuelve a usar /${COMMANDS.edit.name}.`,
+  },
+  commands: COMMANDS,
 };

@@ -2,7 +2,7 @@ import type { AuditAction, AuditValue } from '../quota/audit.ts';
 import type { QuotaBlock, QuotaView } from '../quota/ledger.ts';
 import type { LimitSource } from '../quota/settings.ts';
 import { secondsOf, spanOf, type Catalogue } from './catalogue.ts';
-import type { ModerationNumber } from './sections.ts';
+import type { CommandTexts, ModerationNumber } from './sections.ts';
 
 /** Russian plural forms: 1 изображение, 2 изображения, 5 изображений. */
 function plural(n: number, one: string, few: string, many: string): string {
@@ -50,6 +50,48 @@ const limitText = (limit: AuditValue) => (limit === null ? 'не задан (д�
 const imagesOf = (value: AuditValue) => (typeof value === 'number' ? images(value) : String(value));
 const valueText = (value: AuditValue) => (value === null ? '—' : value === true ? 'да' : value === false ? 'нет' : String(value));
 const EDIT_EXAMPLE = 'сделай небо фиолетовым';
+
+/** Названия и описания команд и параметров Discord по путям (см. CommandTexts). */
+const COMMANDS = {
+  edit: { name: 'изменить', description: 'Изменить изображения с помощью Nano Banana' },
+  'edit.prompt': { name: 'запрос', description: 'Что изменить' },
+  'edit.image': { name: 'изображение', description: 'Изображение, которое нужно изменить' },
+  'edit.image2': { name: 'изображение2', description: 'Второе исходное изображение' },
+  'edit.image3': { name: 'изображение3', description: 'Третье исходное изображение' },
+  'edit.image4': { name: 'изображение4', description: 'Четвёртое исходное изображение' },
+  'edit.count': { name: 'количество', description: 'Сколько результатов (столько же спишется с вашей квоты)' },
+  'edit.aspect_ratio': { name: 'пропорции', description: 'Форма результата (по умолчанию — как у исходного)' },
+  'edit.format': { name: 'формат', description: 'Формат файла результата' },
+  imagine: { name: 'создать', description: 'Создать изображения по текстовому описанию с помощью Nano Banana' },
+  'imagine.prompt': { name: 'запрос', description: 'Что создать' },
+  'imagine.count': { name: 'количество', description: 'Сколько результатов (столько же спишется с вашей квоты)' },
+  'imagine.aspect_ratio': { name: 'пропорции', description: 'Форма результата (по умолчанию — квадрат)' },
+  'imagine.format': { name: 'формат', description: 'Формат файла результата' },
+  quota: { name: 'квота', description: 'Сколько изображений у вас осталось' },
+  help: { name: 'помощь', description: 'Как пользоваться ботом' },
+  'quota-admin': { name: 'квота-админ', description: 'Управление квотами изображений на этом сервере (для модераторов)' },
+  'quota-admin.show': { name: 'показать', description: 'Показать квоту участника' },
+  'quota-admin.show.user': { name: 'участник', description: 'Чья квота' },
+  'quota-admin.set': { name: 'установить', description: 'Задать личный лимит участника на период' },
+  'quota-admin.set.user': { name: 'участник', description: 'Чей лимит' },
+  'quota-admin.set.limit': { name: 'лимит', description: 'Изображений за период' },
+  'quota-admin.grant': { name: 'начислить', description: 'Начислить участнику бонусные изображения (хранятся до использования)' },
+  'quota-admin.grant.user': { name: 'участник', description: 'Кому начислить' },
+  'quota-admin.grant.amount': { name: 'количество', description: 'Сколько бонусных изображений' },
+  'quota-admin.reset': { name: 'сбросить', description: 'Сбросить счётчик участника за текущий период' },
+  'quota-admin.reset.user': { name: 'участник', description: 'Чей счётчик' },
+  'quota-admin.block': { name: 'заблокировать', description: 'Запретить участнику пользоваться ботом здесь' },
+  'quota-admin.block.user': { name: 'участник', description: 'Кого заблокировать' },
+  'quota-admin.block.reason': { name: 'причина', description: 'Почему (участник увидит причину)' },
+  'quota-admin.unblock': { name: 'разблокировать', description: 'Разблокировать участника' },
+  'quota-admin.unblock.user': { name: 'участник', description: 'Кого разблокировать' },
+  'quota-admin.default': { name: 'по_умолчанию', description: 'Задать лимит по умолчанию для всех здесь' },
+  'quota-admin.default.limit': { name: 'лимит', description: 'Изображений за период' },
+  'quota-admin.log': { name: 'журнал', description: 'Журнал модерации, сначала новые записи' },
+  'quota-admin.log.user': { name: 'участник', description: 'Только действия с этим участником' },
+  'quota-admin.log.page': { name: 'страница', description: 'Страница (1 — самые новые записи)' },
+  'menu.edit': { name: 'Изменить с Nano Banana', description: '' },
+} as const satisfies CommandTexts;
 
 export const ru: Catalogue = {
   intlLocale: 'ru-RU',
@@ -109,10 +151,10 @@ export const ru: Catalogue = {
           '/quota показывает, сколько изображений у вас осталось.',
         ]
       : [
-          'Используйте /edit с описанием и изображением, и я отвечу отредактированным изображением.',
-          'Параметры: до трёх исходных изображений, count (1–4 результата), aspect_ratio и format.',
-          'Используйте /imagine с описанием, чтобы создать изображение по тексту, с теми же параметрами.',
-          '/quota показывает, сколько изображений у вас осталось.',
+          `Используйте /${COMMANDS.edit.name} с описанием и изображением, и я отвечу отредактированным изображением.`,
+          `Параметры: до четырёх исходных изображений, ${COMMANDS['edit.count'].name} (1–4 результата), ${COMMANDS['edit.aspect_ratio'].name} и ${COMMANDS['edit.format'].name}.`,
+          `Используйте /${COMMANDS.imagine.name} с описанием, чтобы создать изображение по тексту, с теми же параметрами.`,
+          `/${COMMANDS.quota.name} показывает, сколько изображений у вас осталось.`,
         ]
     ).join('\n'),
   moment: (p) => `${p.weekday}, ${p.day} ${p.month}, в ${p.time} (${p.timeZone})`,
@@ -133,6 +175,7 @@ export const ru: Catalogue = {
     fileTooLarge: (megabytes) => `Файл слишком большой: из Telegram я могу скачать файл не больше ${megabytes} МБ. Отправьте его как фото или пришлите файл поменьше.`,
     tooManyImages: (count, max) => `Здесь ${images(count)}, а за раз я могу отредактировать не больше ${max}. Отправьте меньше и попробуйте снова. ${NOT_CHARGED}`,
     albumTakenLate: (count) => `Этот альбом уже в работе (${images(count)}); фото, пришедшие позже, отправьте ещё раз с командой /edit.`,
+    commandGone: () => 'Эта команда больше не доступна. Наберите /help, чтобы узнать, что я умею.',
   },
   buttons: {
     cancel: 'Отмена',
@@ -215,4 +258,21 @@ export const ru: Catalogue = {
       return `• ${when}: ${actor} — ${ACTION[entry.action]}${target}: ${valueText(entry.before)} → ${valueText(entry.after)}${reason}`;
     },
   },
+  result: {
+    promptLabel: 'Запрос',
+    elapsedLabel: 'Время',
+    providerLabel: 'Сервис',
+    seconds: (ms) => `${secondsOf(ms, ',')} с`,
+    reencoded: (count, limit) =>
+      count === 1
+        ? `Одно изображение оказалось слишком большим для загрузки сюда (${limit}), поэтому оно отправлено как JPEG меньшего размера.`
+        : `${images(count)} оказались слишком большими для загрузки сюда (${limit}), поэтому они отправлены как JPEG меньшего размера.`,
+    leftOut: (count, total, limit) =>
+      `Не удалось отправить изображений: ${count} из ${total}. Даже после сжатия ${count === 1 ? 'оно слишком большое' : 'они слишком большие'} для загрузки сюда (${limit}). ${NOT_CHARGED}`,
+    lateDelivery: (mention) => `${mention}, ваши изображения готовы. (Запрос выполнялся дольше, чем Discord позволяет мне редактировать исходный ответ.)`,
+    modalTitle: 'Изменить с Nano Banana',
+    noImagesInMessage: () => 'В этом сообщении нет изображения, которое я могу изменить. Используйте команду на сообщении с прикреплённым изображением.',
+    inputsExpired: () => `Discord больше не отдаёт исходные изображения. Нажмите «Изменить это» под результатом или снова используйте /${COMMANDS.edit.name}.`,
+  },
+  commands: COMMANDS,
 };

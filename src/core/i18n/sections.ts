@@ -26,6 +26,8 @@ export interface ChatTexts {
   tooManyImages(count: number, max: number): string;
   /** The first late item of an album whose request had already started with `count` images. */
   albumTakenLate(count: number): string;
+  /** A command, button or form made by an older version of the bot that this one no longer knows. */
+  commandGone(): string;
 }
 
 /** The words on buttons and the short answers to pressing them (at most 200 characters). */
@@ -90,3 +92,44 @@ export interface ModerationTexts {
   logLine(entry: AuditEntry, when: string): string;
 }
 
+
+/**
+ * The progress and result views of platforms that show them as cards (Discord embeds), and the ways a
+ * result still reaches its requester when the original reply can no longer be edited.
+ */
+export interface ResultTexts {
+  /** Field labels of the progress and result cards. */
+  readonly promptLabel: string;
+  readonly elapsedLabel: string;
+  readonly providerLabel: string;
+  /** `12 s`, `3.4 s`: elapsed time as a field value. */
+  seconds(ms: number): string;
+  /** Some results were too large to upload and went as smaller JPEGs. */
+  reencoded(count: number, limit: string): string;
+  /** Results that could not be uploaded even re-encoded; the quota was not charged for them. */
+  leftOut(count: number, total: number, limit: string): string;
+  /** Posted in the channel (or by DM) when the reply's token had expired; `mention` pings the requester. */
+  lateDelivery(mention: string): string;
+  /** Title of the prompt form (modal) of the message menu command and of Edit this / Use as input #2. */
+  readonly modalTitle: string;
+  /** The message menu command on a message with no image attachment or embed image. */
+  noImagesInMessage(): string;
+  /** Again after Discord no longer serves the original input images. */
+  inputsExpired(): string;
+}
+
+/**
+ * A command's or option's name and description in one language, for platforms that show them
+ * translated (Discord's name_localizations). Names are lowercase, no spaces, at most 32 characters
+ * (menu commands: any text up to 32 characters, no description).
+ */
+export interface CommandWords {
+  readonly name: string;
+  readonly description: string;
+}
+
+/**
+ * Keyed by path: `edit`, `edit.prompt`, `quota-admin`, `quota-admin.grant`, `quota-admin.grant.amount`,
+ * and `menu.edit` for the message menu command. English needs none: the specs are English.
+ */
+export type CommandTexts = Readonly<Record<string, CommandWords>>;

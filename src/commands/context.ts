@@ -20,8 +20,11 @@ export interface CommandContext {
   readonly locale?: string | undefined;
   /** Show or update the one status message of this request (Discord: the deferred reply). */
   status(text: string): Promise<void>;
-  /** Hand over result images with a short caption; resolves to how many images arrived. */
-  deliver(images: readonly ImageData[], caption: string): Promise<number>;
+  /**
+   * Hand over result images with a short caption; resolves to how many images arrived. `details` is
+   * for platforms that show a result card (Discord's embed); the caption alone says what matters.
+   */
+  deliver(images: readonly ImageData[], caption: string, details?: ResultDetails): Promise<number>;
   /** The final word when there are no images: an error, a refusal, or a plain answer (/quota, /help). */
   finish(text: string): Promise<void>;
   /**
@@ -30,6 +33,13 @@ export interface CommandContext {
    * command writes the local time in the quota's time zone (Telegram).
    */
   formatInstant?(at: Date): string;
+}
+
+/** What a result card may show besides the caption. */
+export interface ResultDetails {
+  readonly prompt: string;
+  readonly provider: string;
+  readonly elapsedMs: number;
 }
 
 /** What the platform parsed out of `/imagine`: a prompt and the result options. */

@@ -27,7 +27,12 @@ export async function runGeneration(deps: CommandDeps, ctx: CommandContext, kind
   await ctx.status(text.queued());
   const sink: JobSink = {
     progress: (event) => ctx.status(progressText(text, kind, event)),
-    deliver: (delivery) => ctx.deliver(delivery.images, text.done(delivery.elapsedMs, delivery.quota)),
+    deliver: (delivery) =>
+      ctx.deliver(delivery.images, text.done(delivery.elapsedMs, delivery.quota), {
+        prompt,
+        provider: delivery.provider,
+        elapsedMs: delivery.elapsedMs,
+      }),
   };
   const outcome = await deps.runner.run(
     {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDiscordBot } from '../../src/bots/discord/start.ts';
+import { createMemoryStorage } from '../../src/core/store/memory.ts';
 import type { RunningService } from '../../src/core/lifecycle.ts';
 import type { Commands } from '../../src/commands/commands.ts';
 import type { CommandContext, EditArgs } from '../../src/commands/context.ts';
@@ -7,6 +8,7 @@ import { isBotError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { startFakeDiscord, type DiscordCall, type FakeDiscord } from '../helpers/fake-discord.ts';
 import { makePng, pngImage } from '../helpers/png.ts';
+import { isFinalAnswer } from '../helpers/discord-world.ts';
 
 /** The adapter alone: real discord.js against the fake Discord, with scripted commands instead of the core. */
 
@@ -24,6 +26,7 @@ async function start(commands: Partial<Commands>): Promise<{ discord: FakeDiscor
     apiBase: discord.apiBase,
     guildId: discord.guildId,
     logger: silentLogger,
+    storage: createMemoryStorage(),
     commands: { edit: unused, imagine: unused, quota: unused, help: unused, moderate: unused, cancel: () => 'not_found', ...commands },
   });
   cleanups.push(() => bot.stop());
@@ -32,6 +35,8 @@ async function start(commands: Partial<Commands>): Promise<{ discord: FakeDiscor
 
 const originalEdit = (discord: FakeDiscord, token: string) => (call: DiscordCall) =>
   call.method === 'PATCH' && call.path === `/api/v10/webhooks/${discord.applicationId}/${token}/messages/@original`;
+/** The last word of a public request: an edit of the reply, or (for refusals and errors) a private follow-up. */
+const finalAnswer = isFinalAnswer;
 
 const png = (size: number, seed: number) => pngImage(size, size, seed);
 
@@ -58,7 +63,7 @@ describe('Discord adapter', () => {
       ],
       attachments: [attachment],
     });
-    await discord.waitForCall(originalEdit(discord, interaction.token));
+    await discord.waitForCall(finalAnswer(discord, interaction.token));
     const { ctx, args, bytes } = seen!;
     expect(ctx).toMatchObject({ platform: 'discord', requestId: interaction.id, userId: '200000000000000042', communityId: discord.guildId });
     expect(args).toMatchObject({ prompt: 'sharpen', count: 2, aspectRatio: '16:9', outputFormat: 'webp' });
@@ -81,11 +86,11 @@ describe('Discord adapter', () => {
       options: [{ name: 'prompt', type: 3, value: 'x' }, { name: 'image', type: 11, value: attachment.id }],
       attachments: [attachment],
     });
-    await discord.waitForCall(originalEdit(discord, interaction.token));
+    await discord.waitForCall(finalAnswer(discord, interaction.token));
     expect(isBotError(failure) && failure.code).toBe('IMAGE_UNSUPPORTED');
   });
 
-  it('leaves out results over the interaction upload limit and says so; fails when none fit', async () => {
+  it('leaves out results that cannot fit the interaction upload limit and says so; fails when none fit', async () => {
     const small = png(4, 1);
     const large = png(64, 2);
     const results: Array<number | string> = [];
@@ -99,7 +104,8 @@ describe('Discord adapter', () => {
     const upload = await discord.waitForCall(originalEdit(discord, first.token));
     expect(upload.files.map((file) => file.filename)).toEqual(['result-1.png']);
     expect(upload.files[0]!.bytes.equals(small.bytes)).toBe(true);
-    expect(upload.json.content).toMatch(/^Here you go\n\(1 of 2 images left out: larger than Discord's upload limit/);
+    // Even re-encoded the large one cannot fit so small a limit: it is left out, and the card says so.
+    expect(upload.json.embeds[0].description).toMatch(/^Here you go\n\n1 of 2 images could not be sent: too large to upload here/);
 
     const second = discord.dispatchCommand({ name: 'edit', attachmentSizeLimit: 10 });
     await discord.waitForCall(isCallbackOf(second));
@@ -149,7 +155,7 @@ describe('Discord adapter', () => {
     const discord = await startFakeDiscord();
     cleanups.push(() => discord.close());
     const wrong = 'MTAw.wrong.token-that-must-not-leak';
-    const started = startDiscordBot({ token: wrong, apiBase: discord.apiBase, logger: silentLogger, commands: {} as Commands });
+    const started = startDiscordBot({ token: wrong, apiBase: discord.apiBase, logger: silentLogger, storage: createMemoryStorage(), commands: {} as Commands });
     const error = await started.then(
       () => undefined,
       (thrown: unknown) => thrown as Error,
@@ -162,7 +168,7 @@ describe('Discord adapter', () => {
   it('registers globally without a guild id', async () => {
     const discord = await startFakeDiscord();
     cleanups.push(() => discord.close());
-    const bot = await startDiscordBot({ token: discord.token, apiBase: discord.apiBase, logger: silentLogger, commands: {} as Commands });
+    const bot = await startDiscordBot({ token: discord.token, apiBase: discord.apiBase, logger: silentLogger, storage: createMemoryStorage(), commands: {} as Commands });
     cleanups.push(() => bot.stop());
     const put = await discord.waitForCall((call) => call.method === 'PUT');
     expect(put.path).toBe(`/api/v10/applications/${discord.applicationId}/commands`);

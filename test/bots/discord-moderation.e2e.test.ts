@@ -1,22 +1,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startDiscordBot } from '../../src/bots/discord/start.ts';
 import { en } from '../../src/core/i18n/en.ts';
 import type { App } from '../../src/app.ts';
 import type { QuotaSubject } from '../../src/core/quota/subject.ts';
-import { silentLogger } from '../../src/core/log.ts';
-import { buildTestCore, TEST_FAL_KEY } from '../helpers/core.ts';
+import { isCallback, isFinalAnswer, isOriginalEdit, startDiscordWorld } from '../helpers/discord-world.ts';
 import {
   discordUser,
   MANAGE_GUILD_PERMISSIONS,
   MEMBER_PERMISSIONS,
-  startFakeDiscord,
   subcommand,
   userOption,
   type CommandOption,
   type DiscordCall,
   type FakeDiscord,
 } from '../helpers/fake-discord.ts';
-import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
+import type { FakeFal } from '../helpers/fake-fal.ts';
 
 /**
  * `/quota-admin` and `/quota` end to end: the real discord.js client against the fake Discord, the
@@ -45,22 +42,9 @@ afterEach(async () => {
 });
 
 async function startWorld(): Promise<World> {
-  const fal = await startFakeFal({ key: TEST_FAL_KEY });
-  cleanups.push(() => fal.close());
-  const discord = await startFakeDiscord();
-  cleanups.push(() => discord.close());
-  const core = await buildTestCore({ falUrl: fal.url, env: { BOT_OWNERS: `discord:${OWNER.id},telegram:5678` } });
-  cleanups.push(() => core.close());
-  const bot = await startDiscordBot({ token: discord.token, apiBase: discord.apiBase, guildId: discord.guildId, commands: core.commands, logger: silentLogger, statusIntervalMs: 50 });
-  cleanups.push(() => bot.stop());
-  return { discord, fal, app: core.app };
+  const { discord, fal, app } = await startDiscordWorld(cleanups, { env: { BOT_OWNERS: `discord:${OWNER.id},telegram:5678` } });
+  return { discord, fal, app };
 }
-
-const isCallback = (interaction: { id: string; token: string }) => (call: DiscordCall) =>
-  call.method === 'POST' && call.path === `/api/v10/interactions/${interaction.id}/${interaction.token}/callback`;
-
-const isOriginalEdit = (discord: FakeDiscord, token: string) => (call: DiscordCall) =>
-  call.method === 'PATCH' && call.path === `/api/v10/webhooks/${discord.applicationId}/${token}/messages/@original`;
 
 interface AdminCall {
   target?: { id: string };
@@ -99,7 +83,7 @@ async function quotaAdmin(discord: FakeDiscord, sub: string, call: AdminCall = {
 /** Runs `/imagine` as `user` and returns the first edit of its reply that `until` accepts. */
 async function imagine(discord: FakeDiscord, user: { id: string; username: string }, until: (call: DiscordCall) => boolean): Promise<DiscordCall> {
   const interaction = discord.dispatchCommand({ name: 'imagine', options: [{ name: 'prompt', type: 3, value: 'a lighthouse at dusk' }], userId: user.id, username: user.username });
-  return discord.waitForCall((call) => isOriginalEdit(discord, interaction.token)(call) && until(call), 10_000);
+  return discord.waitForCall((call) => isFinalAnswer(discord, interaction.token)(call) && until(call), 10_000);
 }
 
 const inGuild = (discord: FakeDiscord, user: { id: string }, guildId: string | null = discord.guildId): QuotaSubject => ({

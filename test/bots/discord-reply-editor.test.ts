@@ -68,4 +68,40 @@ describe('ReplyEditor', () => {
     });
     await expect(failing.final('final')).rejects.toThrow('gone');
   });
+
+  it('runs a final action of several steps after the edit in flight, and nothing after it', async () => {
+    const { editor, edits, release } = recorder();
+    editor.status('slow');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const finished = editor.finalRun(async () => {
+      edits.push('delete');
+      edits.push('follow-up');
+      return 'answered';
+    });
+    editor.status('too late');
+    release();
+    await expect(finished).resolves.toBe('answered');
+    await editor.idle();
+    expect(edits).toEqual(['slow', 'delete', 'follow-up']);
+    expect(editor.finalised).toBe(true);
+  });
+
+  it('skips status edits while they are not allowed (an expired token), but still runs the final action', async () => {
+    let allowed = true;
+    const edits: string[] = [];
+    const editor = new ReplyEditor<string>({
+      edit: (payload) => Promise.resolve(void edits.push(payload)),
+      statusPayload: (text) => text,
+      minIntervalMs: 0,
+      canEditStatus: () => allowed,
+      onStatusError: () => undefined,
+    });
+    editor.status('a');
+    await editor.idle();
+    allowed = false;
+    editor.status('b');
+    await editor.idle();
+    await editor.final('final');
+    expect(edits).toEqual(['a', 'final']);
+  });
 });

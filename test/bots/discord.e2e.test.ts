@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDiscordBot } from '../../src/bots/discord/start.ts';
 import { errorMessage } from '../../src/core/messages.ts';
-import { buildTestCore, TEST_FAL_KEY } from '../helpers/core.ts';
-import { startFakeDiscord, type DiscordCall, type FakeDiscord } from '../helpers/fake-discord.ts';
-import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
+import { isCallback, isOriginalEdit, startDiscordWorld } from '../helpers/discord-world.ts';
+import { EDIT_MESSAGE_MENU_NAME } from '../../src/bots/discord/menu-spec.ts';
+import type { FakeDiscord } from '../helpers/fake-discord.ts';
+import type { FakeFal } from '../helpers/fake-fal.ts';
 import { makePng } from '../helpers/png.ts';
 
 /**
@@ -28,12 +28,6 @@ afterEach(async () => {
 });
 
 async function startWorld(): Promise<World> {
-  const fal = await startFakeFal({ key: TEST_FAL_KEY });
-  cleanups.push(() => fal.close());
-  const discord = await startFakeDiscord();
-  cleanups.push(() => discord.close());
-  const core = await buildTestCore({ falUrl: fal.url });
-  cleanups.push(() => core.close());
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -41,23 +35,9 @@ async function startWorld(): Promise<World> {
       done();
     },
   });
-  const bot = await startDiscordBot({
-    token: discord.token,
-    apiBase: discord.apiBase,
-    guildId: discord.guildId,
-    commands: core.commands,
-    logger: pino({ level: 'debug' }, sink),
-    statusIntervalMs: 50,
-  });
-  cleanups.push(() => bot.stop());
+  const { discord, fal } = await startDiscordWorld(cleanups, { logger: pino({ level: 'debug' }, sink) });
   return { discord, fal, logs };
 }
-
-const isCallback = (interaction: { id: string; token: string }) => (call: DiscordCall) =>
-  call.method === 'POST' && call.path === `/api/v10/interactions/${interaction.id}/${interaction.token}/callback`;
-
-const isOriginalEdit = (discord: FakeDiscord, token: string) => (call: DiscordCall) =>
-  call.method === 'PATCH' && call.path === `/api/v10/webhooks/${discord.applicationId}/${token}/messages/@original`;
 
 function editCommand(discord: FakeDiscord, prompt: string, attachment: { id: string }) {
   return discord.dispatchCommand({
@@ -79,14 +59,15 @@ describe('Discord bot end to end', () => {
     const put = await discord.waitForCall((call) => call.method === 'PUT' && call.path.endsWith('/commands'));
     expect(put.path).toBe(`/api/v10/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
     expect(put.headers.authorization).toBe(`Bot ${discord.token}`);
-    expect(put.json.map((command: { name: string }) => command.name)).toEqual(['edit', 'imagine', 'quota', 'help', 'quota-admin']);
+    expect(put.json.map((command: { name: string }) => command.name)).toEqual(['edit', 'imagine', 'quota', 'help', 'quota-admin', EDIT_MESSAGE_MENU_NAME]);
     const edit = put.json[0];
     expect(edit.type).toBe(1);
     expect(edit.options).toEqual([
-      expect.objectContaining({ name: 'prompt', type: 3, required: true, max_length: 2000 }),
+      expect.objectContaining({ name: 'prompt', type: 3, required: true, max_length: 5000 }),
       expect.objectContaining({ name: 'image', type: 11, required: true }),
       expect.objectContaining({ name: 'image2', type: 11, required: false }),
       expect.objectContaining({ name: 'image3', type: 11, required: false }),
+      expect.objectContaining({ name: 'image4', type: 11, required: false }),
       expect.objectContaining({ name: 'count', type: 4, required: false, min_value: 1, max_value: 4 }),
       expect.objectContaining({ name: 'aspect_ratio', type: 3, choices: expect.arrayContaining([{ name: '16:9', value: '16:9' }]) }),
       expect.objectContaining({ name: 'format', type: 3, choices: [{ name: 'jpeg', value: 'jpeg' }, { name: 'png', value: 'png' }, { name: 'webp', value: 'webp' }] }),
@@ -116,7 +97,9 @@ describe('Discord bot end to end', () => {
     expect(final.files).toHaveLength(1);
     expect(final.files[0]!.filename).toBe('result-1.png');
     expect(final.files[0]!.bytes.equals(job.resultImages[0]!)).toBe(true);
-    expect(final.json.content).toMatch(/^Done in .+ images left/);
+    // The result is a card: the summary line, the prompt and the provider, and the buttons for the next request.
+    expect(final.json.embeds[0].description).toMatch(/^Done in .+ images left/);
+    expect(final.json.embeds[0].fields).toEqual(expect.arrayContaining([expect.objectContaining({ value: 'make the cat wear a tiny hat' })]));
     const edits = discord.calls.filter(isOriginalEdit(discord, interaction.token));
     expect(edits.at(-1)).toBe(final);
     expect(edits.length).toBeGreaterThan(1); // progress was shown before the result
@@ -140,7 +123,7 @@ describe('Discord bot end to end', () => {
     expect(job.input.image_urls).toBeUndefined();
     const final = await discord.waitForCall((call) => isOriginalEdit(discord, interaction.token)(call) && call.files.length > 0, 10_000);
     expect(final.files).toHaveLength(2);
-    expect(final.json.content).toMatch(/^Done in .+ 8 of 10 images left/);
+    expect(final.json.embeds[0].description).toMatch(/^Done in .+ 8 of 10 images left/);
   });
 
   it('/quota answers in an ephemeral reply', async () => {
@@ -156,13 +139,17 @@ describe('Discord bot end to end', () => {
     const { discord, fal } = await startWorld();
     const attachment = discord.addAttachment(Buffer.from('just some text, not a picture\n'.repeat(20)), 'x.png', 'image/png');
     const interaction = editCommand(discord, 'brighten it', attachment);
+    // The public reply goes away and the error reaches the requester alone, as an ephemeral follow-up.
     const final = await discord.waitForCall(
-      (call) => isOriginalEdit(discord, interaction.token)(call) && call.json?.content === errorMessage('IMAGE_UNSUPPORTED'),
+      (call) => call.method === 'POST' && call.path === `/api/v10/webhooks/${discord.applicationId}/${interaction.token}` && call.json?.content === errorMessage('IMAGE_UNSUPPORTED'),
       10_000,
     );
     await settle();
+    expect(final.json.flags).toBe(64);
     expect(final.files).toHaveLength(0);
-    expect(discord.calls.filter(isOriginalEdit(discord, interaction.token)).at(-1)).toBe(final);
+    const deleted = discord.calls.find((call) => call.method === 'DELETE' && call.path === `/api/v10/webhooks/${discord.applicationId}/${interaction.token}/messages/@original`);
+    expect(deleted && deleted.at <= final.at).toBe(true);
+    expect(discord.calls.filter((call) => isOriginalEdit(discord, interaction.token)(call) && call.files.length > 0)).toHaveLength(0);
     expect(fal.jobs).toHaveLength(0);
     expect(fal.requests).toHaveLength(0);
   });

@@ -63,7 +63,7 @@ export function createModeratorContext(interaction: ChatInputCommandInteraction,
     communityId: ctx.communityId,
     actorName: `@${interaction.user.username}`,
     status: (text) => ctx.status(text),
-    deliver: (images, caption) => ctx.deliver(images, caption),
+    deliver: (images, caption, details) => ctx.deliver(images, caption, details),
     finish: (text) => ctx.finish(text),
     ...(ctx.formatInstant ? { formatInstant: ctx.formatInstant.bind(ctx) } : {}),
     isCommunityModerator(): Promise<boolean> {

@@ -1,8 +1,9 @@
 /**
  * Orders and throttles the edits of one deferred reply. Progress updates arrive faster than Discord
  * wants webhook edits (and the job should never wait on them), so a status is coalesced: while one
- * edit is in flight or the minimum gap has not passed, only the newest text is kept. The final edit
- * (result or error) always goes out last: it waits for an edit in flight and drops a pending status.
+ * edit is in flight or the minimum gap has not passed, only the newest text is kept. The final action
+ * (result, error, or whatever replaces the reply) always goes out last: it waits for an edit in
+ * flight and drops a pending status.
  */
 export interface ReplyEditorOptions<P> {
   /** Performs one edit of the reply; rejections of final edits reach the caller. */
@@ -12,6 +13,8 @@ export interface ReplyEditorOptions<P> {
   readonly minIntervalMs: number;
   /** A failed status edit must not fail the job; it is only reported. */
   readonly onStatusError: (error: unknown) => void;
+  /** Asked right before each status edit; false skips it (e.g. the interaction token has expired). */
+  readonly canEditStatus?: () => boolean;
 }
 
 export class ReplyEditor<P> {
@@ -45,10 +48,18 @@ export class ReplyEditor<P> {
 
   /** The last edit of the reply. Resolves with what `edit` returned; rejects when it failed. */
   final(payload: P): Promise<unknown> {
+    return this.finalRun(() => this.#options.edit(payload));
+  }
+
+  /**
+   * The last word, when it is more than one edit (delete the reply and answer privately, or post
+   * elsewhere once the token is dead). Runs after every earlier edit; resolves or rejects as `action`.
+   */
+  finalRun<T>(action: () => Promise<T>): Promise<T> {
     this.#finalised = true;
     this.#pending = undefined;
     this.#cutGap();
-    const run = this.#chain.then(() => this.#options.edit(payload));
+    const run = this.#chain.then(action);
     this.#chain = run.then(
       () => undefined,
       () => undefined,
@@ -68,6 +79,7 @@ export class ReplyEditor<P> {
     const text = this.#pending;
     this.#pending = undefined;
     if (text === undefined || this.#finalised || text === this.#lastText) return;
+    if (this.#options.canEditStatus?.() === false) return;
     try {
       await this.#options.edit(this.#options.statusPayload(text));
       this.#lastText = text;

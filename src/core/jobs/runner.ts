@@ -226,7 +226,7 @@ export class JobRunner {
     const elapsedMs = this.now() - record.createdAt;
     let delivered: number;
     try {
-      delivered = await run.sink.deliver({ images: delivering, elapsedMs, quota });
+      delivered = await run.sink.deliver({ images: delivering, elapsedMs, quota, provider: provider.name });
     } catch (error) {
       throw new BotError('DELIVERY_FAILED', `delivery failed: ${toBotError(error).message}`, { cause: error });
     }

@@ -65,6 +65,8 @@ export interface Delivery {
   readonly elapsedMs: number;
   /** The quota as it will stand once these images are delivered. */
   readonly quota: QuotaView;
+  /** The name of the provider that made the images (after any failover). */
+  readonly provider: string;
 }
 
 /** The adapter's side of a job: how to show progress and how to hand over the result. */

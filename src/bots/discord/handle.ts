@@ -1,86 +1,108 @@
 import { MessageFlags, type ChatInputCommandInteraction, type Interaction } from 'discord.js';
 import type { Commands } from '../../commands/commands.ts';
+import { catalogueFor } from '../../core/messages.ts';
 import type { Logger } from '../../core/log.ts';
-import { scrubSecrets } from '../../core/secrets.ts';
-import { createInteractionContext, type InteractionContext } from './context.ts';
+import type { Storage } from '../../core/store/storage.ts';
+import { handleButton } from './buttons.ts';
+import { runDeferred, runGeneration, type GenerationPlan, type MenuImages, type RouteDeps } from './deferred.ts';
 import { describeDiscordError } from './errors.ts';
-import { editArgsFrom, imagineArgsFrom, type DownloadLimits } from './inputs.ts';
+import { handleFormSubmit } from './forms.ts';
+import { attachmentSource, editAttachmentsOf, imagineArgsFrom, type DownloadLimits } from './inputs.ts';
+import { RecentMemory } from './memory.ts';
+import { EDIT_MESSAGE_MENU_NAME } from './menu-spec.ts';
+import { handleMessageMenu } from './message-menu.ts';
 import { createModeratorContext, moderationRequestFrom } from './moderation.ts';
+import { DiscordRecipes } from './recipes.ts';
 
 export interface HandlerDeps {
   readonly commands: Commands;
+  readonly storage: Storage;
   readonly logger: Logger;
   readonly limits: DownloadLimits;
   readonly statusIntervalMs: number;
 }
 
-/** Said when a command threw instead of finishing; the command normally words its own errors. */
-const UNEXPECTED_FAILURE = 'Sorry, something went wrong while handling this request.';
-/** Said for a command (or subcommand) registered by an older version of the bot, still cached by Discord. */
-const NOT_AVAILABLE = 'This command is not available any more.';
+/** Said for a command, button or form made by an older version of the bot, still cached by Discord. */
+const commandGone = (interaction: Interaction) => catalogueFor(interaction.locale).chat.commandGone();
+/** Again presses remembered per result message; a double click comes within seconds. */
+const AGAIN_MEMORY = { maxEntries: 1_000, ttlMs: 24 * 60 * 60 * 1000 };
+/** A menu's images wait this long for its prompt form (Discord's interaction token lives 15 minutes). */
+const MENU_MEMORY = { maxEntries: 1_000, ttlMs: 15 * 60 * 1000 };
+
+/** One set of memories per running bot (its deps object), so every interaction of that bot shares them. */
+const routeDepsOf = (() => {
+  const perBot = new WeakMap<HandlerDeps, RouteDeps>();
+  return (deps: HandlerDeps): RouteDeps => {
+    let route = perBot.get(deps);
+    if (!route) {
+      route = {
+        ...deps,
+        recipes: new DiscordRecipes(deps.storage),
+        againPressed: new RecentMemory<true>(AGAIN_MEMORY),
+        menuImages: new RecentMemory<MenuImages>(MENU_MEMORY),
+      };
+      perBot.set(deps, route);
+    }
+    return route;
+  };
+})();
 
 /**
- * Routes one interaction to its command. Never rejects: a failure here must not reach the client's
- * event loop, and one bad interaction must not affect the next.
+ * Routes one interaction: slash commands, the message menu command, buttons and prompt forms. Never
+ * rejects: a failure here must not reach the client's event loop, and one bad interaction must not
+ * affect the next.
  */
-export async function handleInteraction(interaction: Interaction, deps: HandlerDeps): Promise<void> {
-  if (!interaction.isChatInputCommand()) return;
-  const log = deps.logger.child({ requestId: interaction.id, command: interaction.commandName });
-  log.info({ userId: interaction.user.id, guildId: interaction.guildId }, 'command received');
+export async function handleInteraction(interaction: Interaction, handlerDeps: HandlerDeps): Promise<void> {
+  const deps = routeDepsOf(handlerDeps);
+  const what = interaction.isCommand() ? interaction.commandName : interaction.isMessageComponent() || interaction.isModalSubmit() ? interaction.customId : undefined;
+  if (what === undefined) return;
+  const log = deps.logger.child({ requestId: interaction.id, command: what });
+  log.info({ userId: interaction.user.id, guildId: interaction.guildId }, 'interaction received');
   try {
-    switch (interaction.commandName) {
-      case 'edit':
-        return await runDeferred(interaction, deps, log, false, (ctx) => deps.commands.edit(ctx, editArgsFrom(interaction, deps.limits)));
-      case 'imagine':
-        return await runDeferred(interaction, deps, log, false, (ctx) => deps.commands.imagine(ctx, imagineArgsFrom(interaction)));
-      case 'quota':
-        return await runDeferred(interaction, deps, log, true, (ctx) => deps.commands.quota(ctx));
-      case 'help':
-        return await runDeferred(interaction, deps, log, true, (ctx) => deps.commands.help(ctx));
-      case 'quota-admin':
-        // Ephemeral: moderation is between the moderator and the bot, not for the whole channel.
-        return await runDeferred(interaction, deps, log, true, async (ctx) => {
-          const request = moderationRequestFrom(interaction);
-          if (!request) return ctx.finish(NOT_AVAILABLE);
-          await deps.commands.moderate(createModeratorContext(interaction, ctx), request);
-        });
-      default:
-        // A command registered by an older version of the bot, still cached by Discord.
-        log.warn('unknown command');
-        await interaction.reply({ content: NOT_AVAILABLE, flags: MessageFlags.Ephemeral });
+    if (interaction.isChatInputCommand()) return await handleCommand(interaction, deps, log);
+    if (interaction.isMessageContextMenuCommand() && interaction.commandName === EDIT_MESSAGE_MENU_NAME) return await handleMessageMenu(interaction, deps, log);
+    if (interaction.isButton()) return await handleButton(interaction, deps, log);
+    if (interaction.isModalSubmit()) return await handleFormSubmit(interaction, deps, log);
+    if (interaction.isRepliable()) {
+      log.warn('unknown interaction');
+      await interaction.reply({ content: commandGone(interaction), flags: MessageFlags.Ephemeral });
     }
   } catch (error) {
+    // 10062 Unknown interaction (acknowledged too late or by another process) lands here: logged, never retried.
     log.error({ discord: describeDiscordError(error, [interaction.token]) }, 'interaction handling failed');
   }
 }
 
-/**
- * Acknowledges first (Discord allows 3 seconds, and downloads or store I/O may take longer), then
- * runs the command on a context over the deferred reply.
- */
-async function runDeferred(
-  interaction: ChatInputCommandInteraction,
-  deps: HandlerDeps,
-  log: Logger,
-  ephemeral: boolean,
-  run: (ctx: InteractionContext) => Promise<void>,
-): Promise<void> {
-  try {
-    await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-  } catch (error) {
-    // Too late or already acknowledged elsewhere: the token is dead, nothing more can be said.
-    log.warn({ discord: describeDiscordError(error, [interaction.token]) }, 'could not defer the reply');
-    return;
+async function handleCommand(interaction: ChatInputCommandInteraction, deps: RouteDeps, log: Logger): Promise<void> {
+  switch (interaction.commandName) {
+    case 'edit':
+      return runGeneration(interaction, deps, log, () => Promise.resolve(planOf(interaction, 'edit', deps)));
+    case 'imagine':
+      return runGeneration(interaction, deps, log, () => Promise.resolve(planOf(interaction, 'imagine', deps)));
+    case 'quota':
+      return runDeferred(interaction, deps, log, true, (open) => deps.commands.quota(open()));
+    case 'help':
+      return runDeferred(interaction, deps, log, true, (open) => deps.commands.help(open()));
+    case 'quota-admin':
+      // Ephemeral: moderation is between the moderator and the bot, not for the whole channel.
+      return runDeferred(interaction, deps, log, true, async (open) => {
+        const ctx = open();
+        const request = moderationRequestFrom(interaction);
+        if (!request) return ctx.finish(commandGone(interaction));
+        await deps.commands.moderate(createModeratorContext(interaction, ctx), request);
+      });
+    default:
+      // A command registered by an older version of the bot, still cached by Discord.
+      log.warn('unknown command');
+      await interaction.reply({ content: commandGone(interaction), flags: MessageFlags.Ephemeral });
   }
-  const ctx = createInteractionContext(interaction, { logger: deps.logger, statusIntervalMs: deps.statusIntervalMs });
-  try {
-    await run(ctx);
-  } catch (error) {
-    const stack = error instanceof Error ? scrubSecrets(error.stack ?? '', [interaction.token]) : undefined;
-    log.error({ err: { ...describeDiscordError(error, [interaction.token]), stack } }, 'command failed');
-    if (ctx.finalised) return;
-    await ctx.finish(UNEXPECTED_FAILURE).catch((finishError: unknown) => {
-      log.warn({ discord: describeDiscordError(finishError, [interaction.token]) }, 'could not report the failure');
-    });
-  }
+}
+
+/** /edit and /imagine as a request: the options as given, and the attachments as the recipe keeps them. */
+function planOf(interaction: ChatInputCommandInteraction, kind: 'edit' | 'imagine', deps: RouteDeps): GenerationPlan {
+  const inputs = kind === 'edit' ? editAttachmentsOf(interaction) : [];
+  return {
+    recipe: { kind, userId: interaction.user.id, ...imagineArgsFrom(interaction), inputs },
+    images: inputs.map((ref) => attachmentSource(ref, deps.limits)),
+  };
 }

@@ -7,6 +7,7 @@ import { DEFAULT_DOWNLOAD_TIMEOUT_MS } from '../../core/images/download.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../core/images/inspect.ts';
 import type { RunningService } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/log.ts';
+import type { Storage } from '../../core/store/storage.ts';
 import { describeDiscordError, discordFailure } from './errors.ts';
 import { handleInteraction } from './handle.ts';
 import { registerCommands } from './register.ts';
@@ -18,7 +19,14 @@ export interface DiscordBotOptions {
   /** Register the commands in this guild (visible at once) instead of globally. */
   guildId?: string;
   commands: Commands;
+  /** Where the bot keeps what its buttons need after a restart (the recipes of requests). */
+  storage: Storage;
   logger: Logger;
+  /**
+   * Register the application commands at start-up (default true). With several shards only one
+   * process registers; the others would only repeat the same idempotent check.
+   */
+  registerCommands?: boolean;
   /** Largest input image downloaded; default 20 MiB. */
   maxImageBytes?: number;
   /** Overall time for one input download; default 30 s. */
@@ -48,6 +56,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Runni
   const secrets = [options.token];
   const deps = {
     commands: options.commands,
+    storage: options.storage,
     logger,
     limits: {
       maxBytes: options.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes,
@@ -72,10 +81,13 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Runni
     await ready;
     const application = client.application;
     if (!application) throw new Error('READY carried no application');
-    await registerCommands(client.rest, application.id, options.guildId, COMMAND_SPECS, [QUOTA_ADMIN_SPEC]);
+    const registration =
+      options.registerCommands === false
+        ? 'left to another shard'
+        : await registerCommands(client.rest, { applicationId: application.id, guildId: options.guildId, specs: COMMAND_SPECS, adminSpecs: [QUOTA_ADMIN_SPEC], logger });
     logger.info(
-      { user: client.user?.tag, guilds: client.guilds.cache.size, scope: options.guildId ? 'guild' : 'global' },
-      'discord bot ready, commands registered',
+      { user: client.user?.tag, guilds: client.guilds.cache.size, scope: options.guildId ? 'guild' : 'global', commands: registration },
+      'discord bot ready',
     );
   } catch (error) {
     cancelReady.abort();

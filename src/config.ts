@@ -17,7 +17,7 @@ const PROVIDER_KEYS: Readonly<Record<ProviderName, { readonly variable: string; 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export interface AppConfig {
-  readonly discord?: { readonly token: string; readonly guildId?: string | undefined; readonly apiBase: string } | undefined;
+  readonly discord?: DiscordConfig | undefined;
   readonly telegram?: TelegramConfig | undefined;
   readonly providers: readonly ProviderName[];
   readonly fal?: FalConfig | undefined;
@@ -32,6 +32,19 @@ export interface AppConfig {
   readonly owners: ReadonlyArray<{ readonly platform: 'discord' | 'telegram'; readonly userId: string }>;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
+
+export interface DiscordConfig {
+  readonly token: string;
+  readonly guildId?: string | undefined;
+  readonly apiBase: string;
+  /**
+   * DISCORD_SHARDS: run discord.js's ShardingManager with this many shard processes (`auto`: as many as
+   * Discord recommends). Absent: one client in this process.
+   */
+  readonly shards?: DiscordShards | undefined;
+}
+
+export type DiscordShards = 'auto' | number;
 
 export interface TelegramConfig {
   readonly token: string;
@@ -68,6 +81,9 @@ const envSchema = z.object({
     message: 'DISCORD_GUILD_ID must be a server id (digits). Enable Developer Mode, right-click the server, Copy Server ID.',
   }),
   DISCORD_API_BASE: httpUrl('DISCORD_API_BASE', 'https://discord.com/api'),
+  DISCORD_SHARDS: optional.refine((v) => v === undefined || v.toLowerCase() === 'auto' || (/^[1-9]\d*$/.test(v) && Number.isSafeInteger(Number(v))), {
+    message: 'DISCORD_SHARDS must be auto (as many shards as Discord recommends) or a whole number of shards from 1, e.g. 2',
+  }),
   TELEGRAM_BOT_TOKEN: optional.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
     message: 'TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then a long key). Ask @BotFather with /token.',
   }),
@@ -142,7 +158,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const providers = providerNames(e.PROVIDERS) as ProviderName[];
   const config: AppConfig = {
     discord: e.DISCORD_TOKEN
-      ? { token: e.DISCORD_TOKEN, guildId: e.DISCORD_GUILD_ID, apiBase: e.DISCORD_API_BASE ?? 'https://discord.com/api' }
+      ? {
+          token: e.DISCORD_TOKEN,
+          guildId: e.DISCORD_GUILD_ID,
+          apiBase: e.DISCORD_API_BASE ?? 'https://discord.com/api',
+          shards: discordShards(e.DISCORD_SHARDS),
+        }
       : undefined,
     telegram: e.TELEGRAM_BOT_TOKEN
       ? {
@@ -220,7 +241,7 @@ function crossChecks(e: EnvValues): string[] {
   if (!e.DISCORD_TOKEN && !e.TELEGRAM_BOT_TOKEN) {
     problems.push('Set TELEGRAM_BOT_TOKEN (from @BotFather) and/or DISCORD_TOKEN (Developer Portal → Bot): no chat platform is enabled.');
   }
-  problems.push(...webhookChecks(e));
+  problems.push(...webhookChecks(e), ...shardChecks(e));
   const names = providerNames(e.PROVIDERS);
   if (names.length === 0) problems.push('PROVIDERS must name at least one provider, e.g. fal');
   const seen = new Set<string>();
@@ -266,6 +287,25 @@ function webhookChecks(e: EnvValues): string[] {
     problems.push('TELEGRAM_WEBHOOK_URL needs TELEGRAM_BOT_TOKEN: the webhook is for the Telegram bot');
   }
   return problems;
+}
+
+/** Shard processes need Discord, and a store they all share: each process has its own memory. */
+function shardChecks(e: EnvValues): string[] {
+  if (!e.DISCORD_SHARDS) return [];
+  const problems: string[] = [];
+  if (!e.DISCORD_TOKEN) problems.push('DISCORD_SHARDS needs DISCORD_TOKEN: the shards are Discord gateway connections');
+  if (e.STORE_URL === 'memory://' || e.STORE_URL === 'memory:') {
+    problems.push(
+      'DISCORD_SHARDS needs a store the shard processes share: STORE_URL=sqlite://… (one machine) or redis://…, not memory:// ' +
+        '(every process would count quotas on its own)',
+    );
+  }
+  return problems;
+}
+
+function discordShards(value: string | undefined): DiscordShards | undefined {
+  if (value === undefined) return undefined;
+  return value.toLowerCase() === 'auto' ? 'auto' : Number(value);
 }
 
 function trimUrl(url: string): string {

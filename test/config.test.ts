@@ -158,6 +158,39 @@ describe('parseConfig', () => {
     expect(text).toMatch(/FAL_RESOLUTION must be one of/);
   });
 
+  describe('Discord sharding (DISCORD_SHARDS)', () => {
+    it('reads auto or a number of shards; unset means one client and no ShardingManager', () => {
+      const shardsOf = (value: string | undefined) => {
+        const result = parseConfig({ DISCORD_TOKEN: DISCORD, FAL_KEY: FAL, ...(value === undefined ? {} : { DISCORD_SHARDS: value }) });
+        return result.ok ? result.config.discord?.shards : result.problems;
+      };
+      expect(shardsOf(undefined)).toBeUndefined();
+      expect(shardsOf('')).toBeUndefined();
+      expect(shardsOf('auto')).toBe('auto');
+      expect(shardsOf('Auto')).toBe('auto');
+      expect(shardsOf('1')).toBe(1);
+      expect(shardsOf(' 12 ')).toBe(12);
+    });
+
+    it('refuses anything but auto or a whole number from 1, saying what it takes', () => {
+      for (const bad of ['0', '-2', '2.5', '1e3', 'many', '007', '99999999999999999999']) {
+        const result = parseConfig({ DISCORD_TOKEN: DISCORD, FAL_KEY: FAL, DISCORD_SHARDS: bad });
+        expect(result.ok, bad).toBe(false);
+        if (!result.ok) expect(result.problems).toEqual([expect.stringMatching(/^DISCORD_SHARDS must be auto .* or a whole number of shards from 1/)]);
+      }
+    });
+
+    it('needs DISCORD_TOKEN and a store the shard processes share', () => {
+      const noDiscord = parseConfig({ TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL, DISCORD_SHARDS: '2' });
+      expect(!noDiscord.ok && noDiscord.problems).toEqual([expect.stringMatching(/DISCORD_SHARDS needs DISCORD_TOKEN/)]);
+      const memory = parseConfig({ DISCORD_TOKEN: DISCORD, FAL_KEY: FAL, DISCORD_SHARDS: 'auto', STORE_URL: 'memory://' });
+      expect(!memory.ok && memory.problems).toEqual([expect.stringMatching(/DISCORD_SHARDS needs a store the shard processes share: .*not memory:\/\//)]);
+      for (const store of ['sqlite:///tmp/bot.sqlite', 'redis://127.0.0.1:6379']) {
+        expect(parseConfig({ DISCORD_TOKEN: DISCORD, FAL_KEY: FAL, DISCORD_SHARDS: '2', STORE_URL: store }).ok).toBe(true);
+      }
+    });
+  });
+
   describe('Telegram webhook mode', () => {
     const URL = 'https://bot.example.com/telegram/webhook';
     const SECRET = 'Webhook_secret-0123456789';

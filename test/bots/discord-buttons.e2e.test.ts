@@ -4,7 +4,7 @@ import { startDiscordBot } from '../../src/bots/discord/start.ts';
 import { MAX_PROMPT_LENGTH } from '../../src/commands/specs.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { catalogueFor } from '../../src/core/messages.ts';
-import { startDiscordWorld } from '../helpers/discord-world.ts';
+import { dispatchEdit, startDiscordWorld } from '../helpers/discord-world.ts';
 import type { DiscordCall, Dispatched, FakeDiscord, Json } from '../helpers/fake-discord.ts';
 import { makePng } from '../helpers/png.ts';
 
@@ -29,17 +29,8 @@ const says = (discord: FakeDiscord, token: string, words: string) => (call: Disc
   toWebhook(discord, token)(call) && JSON.stringify(call.json ?? {}).includes(JSON.stringify(words).slice(1, -1));
 const hasButton = (customId: string) => (message: Json) => JSON.stringify(message?.components ?? []).includes(`"${customId}"`);
 
-function editCommand(discord: FakeDiscord, prompt: string, input: Buffer): Dispatched {
-  const attachment = discord.addAttachment(input, 'cat.png', 'image/png');
-  return discord.dispatchCommand({
-    name: 'edit',
-    options: [
-      { name: 'prompt', type: 3, value: prompt },
-      { name: 'image', type: 11, value: attachment.id },
-    ],
-    attachments: [attachment],
-  });
-}
+const editCommand = (discord: FakeDiscord, prompt: string, input: Buffer): Dispatched =>
+  dispatchEdit(discord, prompt, [discord.addAttachment(input, 'cat.png', 'image/png')]);
 
 /** The current reply message of an interaction, as the fake holds it. */
 async function originalOf(discord: FakeDiscord, interaction: Dispatched): Promise<Json> {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createInteractionContext } from '../../src/bots/discord/context.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { errorMessage, messages } from '../../src/core/messages.ts';
-import { isOriginalEdit, startDiscordWorld } from '../helpers/discord-world.ts';
+import { dispatchEdit, isOriginalEdit, startDiscordWorld } from '../helpers/discord-world.ts';
 import { startFakeDiscord, type DiscordCall, type FakeDiscord } from '../helpers/fake-discord.ts';
 import { makePng, pngImage } from '../helpers/png.ts';
 
@@ -23,18 +23,8 @@ const USER_ID = '200000000000000077';
 /** Long enough to expire the token between the first progress edit and the result. */
 const SLOW_JOB = { script: { durationMs: 1200 } };
 
-function editCommand(discord: FakeDiscord, prompt: string) {
-  const attachment = discord.addAttachment(makePng(24, 16, 9), 'in.png', 'image/png', { width: 24, height: 16 });
-  return discord.dispatchCommand({
-    name: 'edit',
-    userId: USER_ID,
-    options: [
-      { name: 'prompt', type: 3, value: prompt },
-      { name: 'image', type: 11, value: attachment.id },
-    ],
-    attachments: [attachment],
-  });
-}
+const editCommand = (discord: FakeDiscord, prompt: string) =>
+  dispatchEdit(discord, prompt, [discord.addAttachment(makePng(24, 16, 9), 'in.png', 'image/png', { width: 24, height: 16 })], { userId: USER_ID });
 
 /** Lets the first progress card through, then kills the token, as 15 minutes would. */
 async function expireAfterFirstCard(discord: FakeDiscord, interaction: { token: string }): Promise<void> {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { progressCard } from '../../src/bots/discord/progress-card.ts';
 import { inspectImage } from '../../src/core/images/inspect.ts';
 import { messages } from '../../src/core/messages.ts';
-import { isOriginalEdit, startDiscordWorld } from '../helpers/discord-world.ts';
+import { dispatchEdit, isOriginalEdit, startDiscordWorld } from '../helpers/discord-world.ts';
 import type { DiscordCall, FakeDiscord, Json } from '../helpers/fake-discord.ts';
 import { makePng } from '../helpers/png.ts';
 
@@ -18,19 +18,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function editCommand(discord: FakeDiscord, prompt: string, inputs: Json[], extra: { count?: number; attachmentSizeLimit?: number } = {}) {
-  const names = ['image', 'image2', 'image3'];
-  return discord.dispatchCommand({
-    name: 'edit',
-    options: [
-      { name: 'prompt', type: 3, value: prompt },
-      ...inputs.map((attachment, i) => ({ name: names[i]!, type: 11, value: attachment.id })),
-      ...(extra.count ? [{ name: 'count', type: 4, value: extra.count }] : []),
-    ],
-    attachments: inputs,
-    ...(extra.attachmentSizeLimit ? { attachmentSizeLimit: extra.attachmentSizeLimit } : {}),
-  });
-}
+const editCommand = dispatchEdit;
 
 const input = (discord: FakeDiscord, seed: number) => discord.addAttachment(makePng(24, 16, seed), `in-${seed}.png`, 'image/png', { width: 24, height: 16 });
 const buttonsOf = (call: DiscordCall): Json[] => (call.json.components ?? []).flatMap((row: Json) => row.components);

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorMessage } from '../../src/core/messages.ts';
-import { isCallback, isOriginalEdit, startDiscordWorld } from '../helpers/discord-world.ts';
+import { dispatchEdit, isCallback, isOriginalEdit, startDiscordWorld } from '../helpers/discord-world.ts';
 import { EDIT_MESSAGE_MENU_NAME } from '../../src/bots/discord/menu-spec.ts';
 import type { FakeDiscord } from '../helpers/fake-discord.ts';
 import type { FakeFal } from '../helpers/fake-fal.ts';
@@ -39,16 +39,7 @@ async function startWorld(): Promise<World> {
   return { discord, fal, logs };
 }
 
-function editCommand(discord: FakeDiscord, prompt: string, attachment: { id: string }) {
-  return discord.dispatchCommand({
-    name: 'edit',
-    options: [
-      { name: 'prompt', type: 3, value: prompt },
-      { name: 'image', type: 11, value: attachment.id },
-    ],
-    attachments: [attachment],
-  });
-}
+const editCommand = (discord: FakeDiscord, prompt: string, attachment: { id: string }) => dispatchEdit(discord, prompt, [attachment]);
 
 /** Lets any stray late edit arrive before asserting that nothing came after the final one. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));

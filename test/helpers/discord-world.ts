@@ -4,7 +4,7 @@ import type { RunningService } from '../../src/core/lifecycle.ts';
 import { silentLogger, type Logger } from '../../src/core/log.ts';
 import type { Storage } from '../../src/core/store/storage.ts';
 import { buildTestCore, TEST_FAL_KEY } from './core.ts';
-import { startFakeDiscord, type DiscordCall, type FakeDiscord } from './fake-discord.ts';
+import { startFakeDiscord, type CommonDispatch, type DiscordCall, type Dispatched, type FakeDiscord, type Json } from './fake-discord.ts';
 import { startFakeFal, type FakeFal } from './fake-fal.ts';
 
 export interface DiscordWorld {
@@ -71,3 +71,26 @@ export const isFollowUp = (discord: FakeDiscord, token: string) => (call: Discor
 /** The final word of a request: an edit of the original response, or a follow-up. */
 export const isFinalAnswer = (discord: FakeDiscord, token: string) => (call: DiscordCall) =>
   isOriginalEdit(discord, token)(call) || isFollowUp(discord, token)(call);
+
+/** The attachment options of /edit, in order. */
+const IMAGE_OPTIONS = ['image', 'image2', 'image3', 'image4'];
+
+/** Dispatches `/edit` with `attachments` (from `discord.addAttachment`) as image, image2…, and a count when given. */
+export function dispatchEdit(
+  discord: FakeDiscord,
+  prompt: string,
+  attachments: readonly Json[],
+  extra: CommonDispatch & { count?: number } = {},
+): Dispatched {
+  const { count, ...common } = extra;
+  return discord.dispatchCommand({
+    ...common,
+    name: 'edit',
+    options: [
+      { name: 'prompt', type: 3, value: prompt },
+      ...attachments.map((attachment, i) => ({ name: IMAGE_OPTIONS[i]!, type: 11, value: String(attachment.id) })),
+      ...(count === undefined ? [] : [{ name: 'count', type: 4, value: count }]),
+    ],
+    attachments: [...attachments],
+  });
+}

@@ -7,7 +7,7 @@ import { createMemoryStorage } from '../../src/core/store/memory.ts';
 import { openRedisStorage } from '../../src/core/store/redis.ts';
 import { openSqliteStorage } from '../../src/core/store/sqlite.ts';
 import type { Storage } from '../../src/core/store/storage.ts';
-import { deleteKeys, keysUnder, randomPrefix, REDIS_URL, setRawKey } from '../helpers/redis.ts';
+import { deleteKeys, randomPrefix, REDIS_URL } from '../helpers/redis.ts';
 
 /** The one contract every Storage backend keeps (DESIGN.md: one contract suite per interface). */
 
@@ -149,12 +149,47 @@ describe.each(backends)('the %s store', (kind, openBackend) => {
     await expect(storage.readNewest('audit:x', 0, 1.5)).rejects.toMatchObject({ code: 'INTERNAL' });
   });
 
+  it('adds and removes set members idempotently, one set apart from another', async () => {
+    const storage = await open();
+    expect(await storage.setMembers('jobs-open')).toEqual([]);
+    await storage.setAdd('jobs-open', 'a');
+    await storage.setAdd('jobs-open', 'b');
+    await storage.setAdd('jobs-open', 'a'); // adding twice keeps one
+    await storage.setAdd('other', 'c');
+    expect(sorted(await storage.setMembers('jobs-open'))).toEqual(['a', 'b']);
+    await storage.setRemove('jobs-open', 'a');
+    await storage.setRemove('jobs-open', 'a'); // removing twice, or a stranger, is harmless
+    await storage.setRemove('jobs-open', 'stranger');
+    expect(await storage.setMembers('jobs-open')).toEqual(['b']);
+    expect(await storage.setMembers('other')).toEqual(['c']);
+    await storage.setRemove('jobs-open', 'b');
+    expect(await storage.setMembers('jobs-open')).toEqual([]);
+  });
+
+  it('keeps every concurrent add and drops every concurrent remove, from many callers at once', async () => {
+    const storage = await open();
+    const ids = Array.from({ length: 100 }, (_, n) => `job-${n}`);
+    await Promise.all([...ids, ...ids].map((id) => storage.setAdd('jobs-open', id)));
+    expect(sorted(await storage.setMembers('jobs-open'))).toEqual(sorted(ids));
+
+    const finished = ids.filter((_, n) => n % 2 === 0);
+    const late = Array.from({ length: 50 }, (_, n) => `late-${n}`);
+    await Promise.all([
+      ...finished.map((id) => storage.setRemove('jobs-open', id)),
+      ...late.map((id) => storage.setAdd('jobs-open', id)),
+      ...finished.map((id) => storage.setRemove('jobs-open', id)),
+    ]);
+    const stillOpen = ids.filter((_, n) => n % 2 === 1);
+    expect(sorted(await storage.setMembers('jobs-open'))).toEqual(sorted([...stillOpen, ...late]));
+  });
+
   it('fails closed once closed: Keyv, transact, read and the log reject with STORE_UNAVAILABLE', async () => {
     const storage = await open();
     const jobs = storage.keyv<string>('jobs');
     await jobs.set('a', 'done');
     await storage.transact<number, void>('counters', 'k', () => ({ next: 1, result: undefined }));
     await storage.append('audit:a', { n: 1 });
+    await storage.setAdd('jobs-open', 'a');
     await storage.close();
     await storage.close(); // closing twice is harmless
 
@@ -165,51 +200,12 @@ describe.each(backends)('the %s store', (kind, openBackend) => {
     await expect(storage.read('counters', 'k')).rejects.toMatchObject(unavailable);
     await expect(storage.append('audit:a', { n: 2 })).rejects.toMatchObject(unavailable);
     await expect(storage.readNewest('audit:a', 0, 10)).rejects.toMatchObject(unavailable);
+    await expect(storage.setAdd('jobs-open', 'x')).rejects.toMatchObject(unavailable);
+    await expect(storage.setRemove('jobs-open', 'x')).rejects.toMatchObject(unavailable);
+    await expect(storage.setMembers('jobs-open')).rejects.toMatchObject(unavailable);
   });
 });
 
-describe('the redis store keeps to its keys', () => {
-  it('puts every key under its prefix, and clearing a namespace spares look-alike namespaces', async () => {
-    const prefix = randomPrefix('keys');
-    const storage = await openRedis(prefix);
-    cleanups.push(() => storage.close());
-    const jobs = storage.keyv<number>('jobs');
-    const lookAlikes = [storage.keyv<number>('jobs:*'), storage.keyv<number>('jobs::x'), storage.keyv<number>('jobs*')];
-    await jobs.set('k', 1);
-    for (const keyv of lookAlikes) await keyv.set('k', 2);
-    await storage.transact<number, void>('quota', 'discord:g:u', () => ({ next: 1, result: undefined }));
-    await storage.append('audit:g', { n: 1 });
-
-    const keys = await keysUnder(prefix);
-    expect(keys).toHaveLength(6);
-    expect(keys).toContain(`${prefix}keyv:jobs::k`);
-    expect(keys).toContain(`${prefix}record:quota:discord:g:u`);
-    expect(keys).toContain(`${prefix}log:audit%3Ag`);
-
-    await jobs.clear();
-    expect(await jobs.get('k')).toBeUndefined();
-    for (const keyv of lookAlikes) expect(await keyv.get('k')).toBe(2);
-  });
-
-  it('never sees another prefix’s records, logs or Keyv values', async () => {
-    const one = await openRedis();
-    const two = await openRedis();
-    cleanups.push(() => one.close(), () => two.close());
-    await one.keyv<number>('jobs').set('k', 1);
-    await one.transact<number, void>('quota', 'k', () => ({ next: 1, result: undefined }));
-    await one.append('audit:g', { n: 1 });
-    expect(await two.keyv<number>('jobs').get('k')).toBeUndefined();
-    expect(await two.read('quota', 'k')).toBeUndefined();
-    expect(await two.readNewest('audit:g', 0, 10)).toEqual({ entries: [], total: 0 });
-  });
-
-  it('fails closed on a record that is not JSON instead of treating it as missing', async () => {
-    const prefix = randomPrefix('corrupt');
-    const storage = await openRedis(prefix);
-    cleanups.push(() => storage.close());
-    await storage.transact<string, void>('quota', 'k', () => ({ next: 'fine', result: undefined }));
-    await setRawKey(`${prefix}record:quota:k`, '{not json');
-    await expect(storage.read('quota', 'k')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    await expect(storage.transact('quota', 'k', () => ({ next: 'x', result: undefined }))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-  });
-});
+function sorted(values: readonly string[]): string[] {
+  return [...values].sort();
+}

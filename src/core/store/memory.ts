@@ -13,6 +13,7 @@ export function createMemoryStorage(): Storage {
   const keyvMaps = new Map<string, ClosableMap>();
   const records = new Map<string, string>();
   const logs = new Map<string, string[]>();
+  const sets = new Map<string, Set<string>>();
   const recordKey = (namespace: string, key: string) => `${namespace}\u0000${key}`;
   const ensureOpen = () => {
     if (state.closed) throw closedError();
@@ -54,11 +55,35 @@ export function createMemoryStorage(): Storage {
       const entries = log.slice(start, end).reverse().map((raw) => JSON.parse(raw) as T);
       return { entries, total: log.length };
     },
+    async setAdd(set: string, member: string) {
+      ensureOpen();
+      let members = sets.get(set);
+      if (!members) sets.set(set, (members = new Set()));
+      members.add(member);
+    },
+    async setRemove(set: string, member: string) {
+      ensureOpen();
+      const members = sets.get(set);
+      members?.delete(member);
+      if (members?.size === 0) sets.delete(set);
+    },
+    async setMembers(set: string) {
+      ensureOpen();
+      return [...(sets.get(set) ?? [])];
+    },
+    async sweepExpired() {
+      ensureOpen();
+      const now = Date.now();
+      let swept = 0;
+      for (const map of keyvMaps.values()) swept += map.sweepExpired(now);
+      return swept;
+    },
     async close() {
       state.closed = true;
       for (const map of keyvMaps.values()) Map.prototype.clear.call(map);
       records.clear();
       logs.clear();
+      sets.clear();
     },
   };
 }
@@ -101,8 +126,31 @@ class ClosableMap extends Map<string, unknown> {
     super.clear();
   }
 
+  /** Deletes the entries Keyv stored with an `expires` before `now` (Keyv itself drops them only when read). */
+  sweepExpired(now: number): number {
+    let swept = 0;
+    for (const [key, raw] of super.entries()) {
+      if (expiresAt(raw) < now) {
+        super.delete(key);
+        swept++;
+      }
+    }
+    return swept;
+  }
+
   private ensureOpen(): void {
     // `state` is unset while Map's own constructor runs; nothing is stored yet then.
     if (this.state?.closed) throw closedError();
+  }
+}
+
+/** When a Keyv entry (`{"value":…,"expires":<ms>}`, serialized) expires; Infinity when it never does or is not Keyv's. */
+function expiresAt(raw: unknown): number {
+  if (typeof raw !== 'string') return Infinity;
+  try {
+    const expires = (JSON.parse(raw) as { expires?: unknown } | null)?.expires;
+    return typeof expires === 'number' ? expires : Infinity;
+  } catch {
+    return Infinity;
   }
 }

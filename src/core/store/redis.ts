@@ -32,10 +32,12 @@ return { redis.call('LLEN', KEYS[1]), redis.call('LRANGE', KEYS[1], ARGV[1], ARG
  *   keyv:<namespace>::<key>  Keyv records (KeyvRedis, string values)
  *   record:<namespace>:<key> `transact` records (JSON)
  *   log:<stream>             audit logs (lists, newest first)
+ *   set:<set>                sets (Redis sets: SADD/SREM are atomic on their own)
  *
  * `transact` cannot be built on Keyv, which has no atomic operations: it queues transactions on one
  * key inside the process, then uses compare-and-set on the client directly across processes
  * (redis-cas.ts). Every failure is STORE_UNAVAILABLE; nothing is queued while Redis is unreachable.
+ * There is no `sweepExpired`: Redis deletes keys whose TTL has passed by itself.
  */
 export async function openRedisStorage(url: string, options: RedisStorageOptions = {}): Promise<Storage> {
   const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
@@ -57,6 +59,7 @@ export async function openRedisStorage(url: string, options: RedisStorageOptions
   const lock = new KeyedMutex();
   const recordKey = (namespace: string, key: string) => `${prefix}record:${encodeKeyPart(namespace)}:${key}`;
   const logKey = (stream: string) => `${prefix}log:${encodeKeyPart(stream)}`;
+  const setKey = (set: string) => `${prefix}set:${encodeKeyPart(set)}`;
 
   return {
     kind: 'redis',
@@ -89,6 +92,15 @@ export async function openRedisStorage(url: string, options: RedisStorageOptions
       );
       const [total, page] = reply as [number, string[]];
       return { entries: page.map((raw) => parseRecord<T>(raw, key)), total };
+    },
+    async setAdd(set: string, member: string) {
+      await guardRedis(() => connected().sAdd(setKey(set), member));
+    },
+    async setRemove(set: string, member: string) {
+      await guardRedis(() => connected().sRem(setKey(set), member));
+    },
+    async setMembers(set: string) {
+      return guardRedis(() => connected().sMembers(setKey(set)));
     },
     async close() {
       if (closed) return;

@@ -12,6 +12,8 @@ import type { LogPage, Storage, Transition } from './storage.ts';
  * transaction around a synchronous read-update-write, so it is atomic within the process (no await
  * inside) and across processes sharing the file (SQLite's write lock, waited for by busy_timeout).
  * Logs are rows of one table, ordered by an AUTOINCREMENT sequence that never reuses a number.
+ * Sets are rows of another, one per member: adding and removing are single statements, atomic on
+ * their own, so writers never read-modify-write a shared record.
  */
 export function openSqliteStorage(path: string): Storage {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -25,6 +27,7 @@ export function openSqliteStorage(path: string): Storage {
       CREATE TABLE IF NOT EXISTS records (ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (ns, key));
       CREATE TABLE IF NOT EXISTS logs (stream TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT, value TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS logs_by_stream ON logs (stream, seq);
+      CREATE TABLE IF NOT EXISTS sets (name TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY (name, member)) WITHOUT ROWID;
     `);
   } catch (error) {
     throw new BotError('STORE_UNAVAILABLE', `cannot open SQLite store: ${(error as Error).message}`, { cause: error });
@@ -40,6 +43,10 @@ export function openSqliteStorage(path: string): Storage {
   const appendStmt = db.prepare('INSERT INTO logs (stream, value) VALUES (?, ?)');
   const countStmt = db.prepare('SELECT COUNT(*) AS total FROM logs WHERE stream = ?');
   const pageStmt = db.prepare('SELECT value FROM logs WHERE stream = ? ORDER BY seq DESC LIMIT ? OFFSET ?');
+  const setAddStmt = db.prepare('INSERT OR IGNORE INTO sets (name, member) VALUES (?, ?)');
+  const setRemoveStmt = db.prepare('DELETE FROM sets WHERE name = ? AND member = ?');
+  const setMembersStmt = db.prepare('SELECT member FROM sets WHERE name = ?');
+  const sweepStmt = db.prepare(SWEEP_EXPIRED);
   const readRecord = <T>(namespace: string, key: string): T | undefined => {
     const row = readStmt.get(namespace, key) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as T) : undefined;
@@ -108,8 +115,40 @@ export function openSqliteStorage(path: string): Storage {
         throw new BotError('STORE_UNAVAILABLE', `SQLite log read failed: ${(error as Error).message}`, { cause: error });
       }
     },
+    async setAdd(set: string, member: string) {
+      guard('set add', () => setAddStmt.run(set, member));
+    },
+    async setRemove(set: string, member: string) {
+      guard('set remove', () => setRemoveStmt.run(set, member));
+    },
+    async setMembers(set: string) {
+      const rows = guard('set read', () => setMembersStmt.all(set)) as Array<{ member: string }>;
+      return rows.map((row) => row.member);
+    },
+    async sweepExpired() {
+      return Number(guard('sweep', () => sweepStmt.run(Date.now())).changes);
+    },
     async close() {
       if (db.isOpen) db.close();
     },
   };
+}
+
+/**
+ * Deletes the Keyv rows whose TTL has passed. Keyv stores `{"value":…,"expires":<ms>}` and drops an
+ * expired entry only when it is read, so a record nobody reads again (a finished job) would stay
+ * forever. A value that is not JSON, or has no `expires`, is never touched (CASE, unlike AND, is
+ * guaranteed not to call json_extract on malformed JSON, which would fail the whole statement).
+ */
+const SWEEP_EXPIRED = `
+  DELETE FROM keyv
+  WHERE CASE WHEN json_valid(value) THEN json_extract(value, '$.expires') END < ?
+`;
+
+function guard<T>(what: string, operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    throw new BotError('STORE_UNAVAILABLE', `SQLite ${what} failed: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -37,5 +37,20 @@ export interface Storage {
   append<T>(stream: string, entry: T): Promise<void>;
   /** Entries of a log newest first: skips `offset`, returns at most `limit`, and how many there are in all. */
   readNewest<T>(stream: string, offset: number, limit: number): Promise<LogPage<T>>;
+  /**
+   * A set of strings (the ids of unfinished jobs). Adding and removing are idempotent and atomic
+   * across processes where the backend is shared, with no read-modify-write, so many writers never
+   * contend on one record.
+   */
+  setAdd(set: string, member: string): Promise<void>;
+  setRemove(set: string, member: string): Promise<void>;
+  /** Every member of a set, in no particular order. */
+  setMembers(set: string): Promise<string[]>;
+  /**
+   * Deletes Keyv records whose TTL has passed and returns how many. Keyv drops an expired record
+   * only when it is read, so records never read again (finished jobs) would pile up; the app runs
+   * this at start and then periodically. Absent where the backend expires keys itself (Redis).
+   */
+  sweepExpired?(): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatConfigProblems, parseConfig } from '../src/config.ts';
+import { formatConfigProblems, parseConfig, secretsOf } from '../src/config.ts';
 
 const TELEGRAM = '123456789:AAH-secretTelegramKeyValue_0123456789';
 const DISCORD = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GsecRt.discordSecretPartValue_abcdefghij';
@@ -25,6 +25,8 @@ describe('parseConfig', () => {
     expect(result.config.storeUrl).toBe('sqlite://./data/bot.sqlite');
     expect(result.config.quota).toEqual({ limit: 10, window: 'day', timeZone: 'UTC' });
     expect(result.config.logLevel).toBe('info');
+    expect(result.config.jobs).toEqual({ timeoutMs: 600_000, maxJobsPerUser: 2, userCooldownMs: 3000 });
+    expect(result.config.downloadAllowedHosts).toEqual([]);
   });
 
   it('reads every variable this version uses', () => {
@@ -191,6 +193,50 @@ describe('parseConfig', () => {
     });
   });
 
+  describe('job limits (JOB_TIMEOUT, MAX_JOBS_PER_USER, USER_COOLDOWN)', () => {
+    const base = { TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL };
+
+    it('reads seconds and counts into milliseconds and numbers', () => {
+      const result = parseConfig({ ...base, JOB_TIMEOUT: '120', MAX_JOBS_PER_USER: '5', USER_COOLDOWN: '1.5' });
+      expect(result.ok && result.config.jobs).toEqual({ timeoutMs: 120_000, maxJobsPerUser: 5, userCooldownMs: 1500 });
+      const off = parseConfig({ ...base, USER_COOLDOWN: '0' });
+      expect(off.ok && off.config.jobs.userCooldownMs).toBe(0);
+    });
+
+    it('refuses what is not a number in range, saying what each one takes', () => {
+      const result = parseConfig({ ...base, JOB_TIMEOUT: '0', MAX_JOBS_PER_USER: 'two', USER_COOLDOWN: '-1' });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.problems).toEqual([
+        expect.stringMatching(/^JOB_TIMEOUT must be a whole number from 1 to 86400: seconds/),
+        expect.stringMatching(/^MAX_JOBS_PER_USER must be a whole number from 0 to 1000/),
+        expect.stringMatching(/^USER_COOLDOWN must be the seconds between two requests of one user, from 0 \(off\)/),
+      ]);
+      for (const bad of ['1e3', '10m', '86401', '2.5']) expect(parseConfig({ ...base, JOB_TIMEOUT: bad }).ok, bad).toBe(false);
+      for (const bad of ['-1', '1.5', '1001']) expect(parseConfig({ ...base, MAX_JOBS_PER_USER: bad }).ok, bad).toBe(false);
+      const unlimited = parseConfig({ ...base, MAX_JOBS_PER_USER: '0' });
+      expect(unlimited.ok && unlimited.config.jobs.maxJobsPerUser).toBe(0);
+      for (const bad of ['3s', '3601', '.5', '0.0001']) expect(parseConfig({ ...base, USER_COOLDOWN: bad }).ok, bad).toBe(false);
+    });
+  });
+
+  describe('DOWNLOAD_ALLOWED_HOSTS', () => {
+    const base = { TELEGRAM_BOT_TOKEN: TELEGRAM, FAL_KEY: FAL };
+
+    it('reads a comma-separated list of hosts, host:port and *.domain patterns', () => {
+      const result = parseConfig({ ...base, DOWNLOAD_ALLOWED_HOSTS: ' images.example.com, *.cdn.example.net ,127.0.0.1:9000,[::1]:8080,' });
+      expect(result.ok && result.config.downloadAllowedHosts).toEqual(['images.example.com', '*.cdn.example.net', '127.0.0.1:9000', '[::1]:8080']);
+    });
+
+    it('refuses URLs, paths and malformed wildcards, with an example', () => {
+      for (const bad of ['https://images.example.com', 'example.com/images', 'a.*.example.com', 'example.com:70000', 'ok.example.com,bad host']) {
+        const result = parseConfig({ ...base, DOWNLOAD_ALLOWED_HOSTS: bad });
+        expect(result.ok, bad).toBe(false);
+        if (!result.ok) expect(result.problems).toEqual([expect.stringMatching(/^DOWNLOAD_ALLOWED_HOSTS must be a comma-separated list of host names \(not URLs\).*e\.g\. /)]);
+      }
+    });
+  });
+
   describe('Telegram webhook mode', () => {
     const URL = 'https://bot.example.com/telegram/webhook';
     const SECRET = 'Webhook_secret-0123456789';
@@ -239,5 +285,25 @@ describe('parseConfig', () => {
       expect(!noTelegram.ok && noTelegram.problems.join('\n')).toMatch(/TELEGRAM_WEBHOOK_URL needs TELEGRAM_BOT_TOKEN/);
       for (const result of [secretOnly, noTelegram]) expect(result.ok || formatConfigProblems(result.problems)).not.toContain(SECRET);
     });
+  });
+});
+
+describe('secretsOf', () => {
+  it('lists every token, key, webhook secret and store password of the configuration', () => {
+    const result = parseConfig({
+      TELEGRAM_BOT_TOKEN: TELEGRAM,
+      TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/hook',
+      TELEGRAM_WEBHOOK_SECRET: 'hook-secret-value',
+      DISCORD_TOKEN: DISCORD,
+      PROVIDERS: 'fal,gemini',
+      FAL_KEY: FAL,
+      GEMINI_API_KEY: 'gemini-secret-key',
+      STORE_URL: 'redis://bot:p%40ss-word@127.0.0.1:6379',
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(secretsOf(result.config).sort()).toEqual(
+      [TELEGRAM, TELEGRAM.split(':')[1]!, 'hook-secret-value', DISCORD, FAL, 'gemini-secret-key', 'p@ss-word'].sort(),
+    );
   });
 });

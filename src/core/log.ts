@@ -1,27 +1,52 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { scrubSecrets } from './secrets.ts';
 
 export type { Logger };
 
-/**
- * Paths that may hold a secret are censored even if a careless log call includes them.
- * Tokens inside URLs (Telegram file URLs, Discord webhook URLs) are never logged in the first place.
- */
-const REDACT_PATHS = [
-  'token',
+const SECRET_FIELDS = [
+  'token', // bot tokens, Discord interaction tokens (DeliveryTarget.token), callback tokens
+  'interactionToken',
   'key',
   'apiKey',
+  'secret', // the Telegram webhook secret
+  'webhookSecret',
+  'password',
   'authorization',
-  'headers.authorization',
-  '*.token',
-  '*.key',
-  '*.apiKey',
-  '*.authorization',
+  'cookie',
+  'fileUrl', // a Telegram file URL holds the bot token
   'url',
-  '*.url',
+];
+const SECRET_HEADERS = ['authorization', 'cookie', 'x-fal-key', 'x-goog-api-key', 'x-telegram-bot-api-secret-token'];
+
+/**
+ * Paths that may hold a secret are censored even if a careless log call includes them: at the top
+ * level, one or two levels down (`job.target.token`), and in request headers. URLs are censored too:
+ * Telegram file URLs and Discord webhook URLs carry tokens.
+ */
+export const REDACT_PATHS: readonly string[] = [
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
+  ...SECRET_HEADERS.flatMap((header) => [`headers["${header}"]`, `*.headers["${header}"]`]),
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: undefined });
+export interface LoggerOptions {
+  /**
+   * Values scrubbed from every line, whatever field or message they hide in: the configured tokens
+   * and keys (see secretsOf in src/config.ts). The redact paths catch fields; this catches text.
+   */
+  readonly secrets?: readonly string[];
+  /** Where lines go; default stdout. */
+  readonly destination?: DestinationStream;
+}
+
+export function createLogger(level: string, options: LoggerOptions = {}): Logger {
+  const secrets = (options.secrets ?? []).filter((secret) => secret.length >= 4);
+  const settings = {
+    level,
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    base: undefined,
+    ...(secrets.length > 0 ? { hooks: { streamWrite: (line: string) => scrubSecrets(line, secrets) } } : {}),
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -3,6 +3,7 @@ import { BotError, isBotError } from '../../src/core/errors.ts';
 import type { ImageData } from '../../src/core/images/image.ts';
 import { DEFAULT_IMAGE_LIMITS } from '../../src/core/images/inspect.ts';
 import { followUntilDone } from '../../src/core/jobs/follow.ts';
+import { DEFAULT_DOWNLOAD_POLICY, type DownloadPolicy } from '../../src/core/http/download-policy.ts';
 import { fetchResults } from '../../src/core/jobs/results.ts';
 import { ASPECT_RATIOS, OUTPUT_FORMATS, type EditInput, type InputImage, type Provider } from '../../src/core/providers/provider.ts';
 import { CONTRACT_FAKES } from '../helpers/contract-fakes.ts';
@@ -10,6 +11,8 @@ import { startFileHost, type FileHost } from '../helpers/file-host.ts';
 import { botErrorOf, never } from '../helpers/inputs.ts';
 import { pngImage } from '../helpers/png.ts';
 import type { ContractFake } from '../helpers/provider-contract.ts';
+
+const LOOPBACK_FAKES: DownloadPolicy = { ...DEFAULT_DOWNLOAD_POLICY, configuredHosts: ['127.0.0.1'] };
 
 /**
  * The one contract every provider keeps, run against each provider's loopback fake: the core relies
@@ -65,7 +68,8 @@ async function runToEnd(provider: Provider, editInput: EditInput): Promise<Image
   });
   if (final.state === 'failed') throw new BotError('PROVIDER_FAILED', final.reason, { userDetail: final.reason });
   const result = await provider.result(submission, signal);
-  return fetchResults(result, { limits: DEFAULT_IMAGE_LIMITS, timeoutMs: 5000, signal }, () => undefined);
+  // The fakes are on loopback: allowed as configured hosts, as the app allows every configured base URL.
+  return fetchResults(result, { limits: DEFAULT_IMAGE_LIMITS, timeoutMs: 5000, signal, policy: LOOPBACK_FAKES }, () => undefined);
 }
 
 describe.each(CONTRACT_FAKES)('provider contract: %s', (name, factory) => {

@@ -4,6 +4,7 @@ import { CALLBACK_PATH, type CallbackRegistry } from '../jobs/callbacks.ts';
 import { BotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { INPUT_PATH, type InputHost } from './input-host.ts';
+import { hasBody, readBodyWithin, refuseTooLarge } from './request-body.ts';
 
 export interface HttpServerOptions {
   /** 0 picks a free port. */
@@ -49,9 +50,12 @@ interface AddedRoute {
   readonly maxBodyBytes: number;
 }
 
-/** Callback bodies are small JSON documents; anything bigger is not one. */
-const MAX_CALLBACK_BYTES = 1024 * 1024;
+/** Callback bodies are small JSON documents (a status and a few result URLs); anything bigger is not one. */
+export const MAX_CALLBACK_BYTES = 256 * 1024;
 const DEFAULT_ROUTE_MAX_BYTES = 1024 * 1024;
+/** A whole request must arrive within the first, its headers within the second: a slow sender holds no socket for long. */
+const REQUEST_TIMEOUT_MS = 30_000;
+const HEADERS_TIMEOUT_MS = 10_000;
 /** Paths the server itself answers; an added route must not hide them. */
 const BUILT_IN_PATHS = ['/healthz', CALLBACK_PATH, INPUT_PATH];
 
@@ -71,6 +75,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     });
   });
   server.on('clientError', (_error, socket) => socket.destroy());
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -102,13 +108,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
 async function route(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions, added: ReadonlyMap<string, AddedRoute>): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://bot').pathname;
+  const own = added.get(path);
+  const takesBody = (path.startsWith(CALLBACK_PATH) && options.callbacks !== undefined) || own !== undefined;
+  // A body sent where none is taken is never read: the connection closes after the answer instead.
+  if (!takesBody && hasBody(req)) res.setHeader('connection', 'close');
   if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
     return json(res, 200, { status: 'ok' });
   }
   if (path.startsWith(CALLBACK_PATH) && options.callbacks) {
-    if (req.method !== 'POST') return json(res, 405, { error: 'POST only' });
-    const body = await readBody(req, MAX_CALLBACK_BYTES);
-    if (!body) return json(res, 413, { error: 'body too large' });
+    if (req.method !== 'POST') {
+      if (hasBody(req)) res.setHeader('connection', 'close');
+      return json(res, 405, { error: 'POST only' });
+    }
+    const body = await readBodyWithin(req, MAX_CALLBACK_BYTES);
+    if (!body) return refuseTooLarge(res);
     const answer = await options.callbacks.receive(path.slice(CALLBACK_PATH.length), { headers: headersOf(req), body });
     if (answer.status !== 200) {
       options.logger.warn({ component: 'http', status: answer.status, reason: answer.reason }, 'callback refused');
@@ -122,10 +135,9 @@ async function route(req: IncomingMessage, res: ServerResponse, options: HttpSer
     res.end(req.method === 'HEAD' ? undefined : image.bytes);
     return;
   }
-  const own = added.get(path);
   if (own) {
-    const body = await readBody(req, own.maxBodyBytes);
-    if (!body) return json(res, 413, { error: 'body too large' });
+    const body = await readBodyWithin(req, own.maxBodyBytes);
+    if (!body) return refuseTooLarge(res);
     const answer = await own.handler({ method: req.method ?? 'GET', path, headers: headersOf(req), body });
     return json(res, answer.status, answer.body ?? {});
   }
@@ -141,15 +153,4 @@ function headersOf(req: IncomingMessage): Record<string, string | undefined> {
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
-}
-
-/** The whole body, or null when it is larger than `max` (the rest is drained, not kept). */
-async function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total <= max) chunks.push(chunk);
-  }
-  return total > max ? null : Buffer.concat(chunks);
 }

@@ -50,6 +50,9 @@ function withWebhook(submitUrl: string, push: PushTarget | undefined): string {
   return push ? `${submitUrl}?fal_webhook=${encodeURIComponent(push.callbackUrl)}` : submitUrl;
 }
 
+/** fal's CDN (`fal.media`, `v3.fal.media`, …) and the Google Cloud Storage bucket older results are served from. */
+export const FAL_RESULT_HOSTS: readonly string[] = ['fal.media', '*.fal.media', 'storage.googleapis.com'];
+
 /** The fal queue API (reference §1), also serving any fal-compatible proxy by base URL and auth scheme. */
 export function createFalProvider(options: FalOptions): Provider {
   const client = createFalClient(options);
@@ -61,6 +64,8 @@ export function createFalProvider(options: FalOptions): Provider {
     name,
 
     capabilities,
+
+    resultHosts: FAL_RESULT_HOSTS,
 
     async submit(input: EditInput, signal: AbortSignal, push?: PushTarget): Promise<Submission> {
       // The core checks first; this guard keeps a bad input from ever costing money.

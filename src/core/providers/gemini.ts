@@ -98,6 +98,9 @@ export function createGeminiProvider(options: GeminiOptions): Provider {
 
     capabilities,
 
+    // Images come inline in the answer: nothing to download.
+    resultHosts: [],
+
     async submit(input: EditInput, signal: AbortSignal): Promise<Submission> {
       // The core checks first; this guard keeps a bad input from ever costing money.
       rejectUnfit(name, checkGeminiInput(input, capabilities));

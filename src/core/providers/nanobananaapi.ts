@@ -100,6 +100,9 @@ export function createNanoBananaApiProvider(options: NanoBananaApiOptions): Prov
 
     capabilities: NANOBANANAAPI_CAPABILITIES,
 
+    // resultImageUrl is on tempfile.aiquickdraw.com (reference §3); "our server" may also mean its own domain.
+    resultHosts: ['*.aiquickdraw.com', '*.nanobananaapi.ai'],
+
     async submit(input: EditInput, signal: AbortSignal, push?: PushTarget): Promise<Submission> {
       // The core checks first; this guard keeps a bad input from ever costing money.
       rejectUnfit(NAME, inputProblem(input, NANOBANANAAPI_CAPABILITIES));

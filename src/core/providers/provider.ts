@@ -106,6 +106,12 @@ export interface Provider {
   readonly name: string;
   readonly capabilities: ProviderCapabilities;
   /**
+   * Hosts its result URLs come from (download-policy patterns: `host`, `*.domain`); downloads of
+   * results are allowed from these (on public addresses) and the configured base URLs only.
+   * Absent or empty: results come inline, or only from the base URL's host.
+   */
+  readonly resultHosts?: readonly string[];
+  /**
    * Starts a job. `push` is given when the bot has a public URL and the provider can call back.
    * A synchronous provider does all its work here and keeps the result until `result` is called.
    */

@@ -99,6 +99,9 @@ export function createSinanCodeProvider(options: SinanCodeOptions): Provider {
 
     capabilities: SINANCODE_CAPABILITIES,
 
+    // Results are served from its temporary image host, temppic.sinancode.com (reference §4).
+    resultHosts: ['*.sinancode.com'],
+
     async submit(input: EditInput, signal: AbortSignal): Promise<Submission> {
       // `push` is ignored: SinanCode documents no webhook or callback.
       // The core checks first; this guard keeps a bad input from ever costing money.

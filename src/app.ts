@@ -1,6 +1,8 @@
 import type { AppConfig } from './config.ts';
 import { createCommands } from './commands/create.ts';
 import type { Commands } from './commands/commands.ts';
+import { downloadPolicyOf } from './config-downloads.ts';
+import type { DownloadPolicy } from './core/http/download-policy.ts';
 import { InputHost } from './core/http/input-host.ts';
 import { startHttpServer, type HttpRoutes, type RunningHttpServer } from './core/http/server.ts';
 import { CallbackRegistry } from './core/jobs/callbacks.ts';
@@ -23,6 +25,13 @@ export interface AppOverrides {
   readonly providerRetry?: RetryPolicy;
   readonly deadlineMs?: number;
   readonly now?: () => Date;
+  /** Job leases (RunnerOptions.leaseMs): short in tests, so a stopped process's jobs are taken over quickly. */
+  readonly leaseMs?: number;
+  /** This process's name in job leases (RunnerOptions.instanceId). */
+  readonly instanceId?: string;
+  /** Abuse limits (RunnerOptions): jobs in flight per user, and the cool-down between two requests; 0 = off. */
+  readonly maxJobsPerUser?: number;
+  readonly userCooldownMs?: number;
 }
 
 export interface App {
@@ -35,8 +44,13 @@ export interface App {
   readonly httpPort?: number | undefined;
   /** Where an adapter adds its own route (Telegram's webhook), when the HTTP server runs. */
   readonly http?: HttpRoutes | undefined;
+  /** Where downloads may come from (platform files, provider results): pass it to every download. */
+  readonly downloadPolicy: DownloadPolicy;
   close(): Promise<void>;
 }
+
+/** How long hosted input images stay beyond the job deadline. */
+const INPUT_MARGIN_MS = 5 * 60_000;
 
 /** Builds the platform-neutral application (store, quota, providers, jobs, HTTP server, commands) from config. */
 export async function buildApp(config: AppConfig, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
@@ -48,7 +62,9 @@ export async function buildApp(config: AppConfig, logger: Logger, overrides: App
   // Without a public URL no provider can reach us: completion is then found by stream or polling.
   const publicUrl = config.http?.publicUrl;
   const callbacks = publicUrl ? new CallbackRegistry(publicUrl) : undefined;
-  const inputHost = publicUrl ? new InputHost(publicUrl) : undefined;
+  // Hosted inputs outlive the longest job, so a provider can still fetch them near the deadline.
+  const inputHost = publicUrl ? new InputHost(publicUrl, { maxAgeMs: config.jobs.timeoutMs + INPUT_MARGIN_MS }) : undefined;
+  const downloadPolicy = downloadPolicyOf(config, providers.flatMap((provider) => provider.resultHosts ?? []));
   let http: RunningHttpServer | undefined;
   if (config.http) {
     try {
@@ -68,7 +84,12 @@ export async function buildApp(config: AppConfig, logger: Logger, overrides: App
     pushPoll: overrides.pushPoll,
     callbacks,
     inputHost,
-    deadlineMs: overrides.deadlineMs,
+    downloadPolicy,
+    deadlineMs: overrides.deadlineMs ?? config.jobs.timeoutMs,
+    leaseMs: overrides.leaseMs,
+    instanceId: overrides.instanceId,
+    maxJobsPerUser: overrides.maxJobsPerUser ?? config.jobs.maxJobsPerUser,
+    userCooldownMs: overrides.userCooldownMs ?? config.jobs.userCooldownMs,
     now: now ? () => now().getTime() : undefined,
   });
   const admin = new QuotaAdmin(storage, ledger, now ? () => now().getTime() : undefined);
@@ -81,6 +102,7 @@ export async function buildApp(config: AppConfig, logger: Logger, overrides: App
     storage,
     httpPort: http?.port,
     http,
+    downloadPolicy,
     close: async () => {
       await http?.close();
       await storage.close();

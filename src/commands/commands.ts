@@ -1,4 +1,5 @@
 import type { CommandContext, EditArgs, ImagineArgs } from './context.ts';
+import type { DeliveryTarget } from '../core/jobs/types.ts';
 import type { ModerationRequest, ModeratorContext } from './moderation-context.ts';
 import type { CancelResult } from '../core/jobs/runner.ts';
 import type { Platform } from '../core/quota/subject.ts';
@@ -26,4 +27,13 @@ export interface Commands {
   cancel(platform: Platform, requestId: string, userId: string): CancelResult;
   /** `/start` and `/help`. */
   help(ctx: CommandContext): Promise<void>;
+  /**
+   * Picks up this platform's unfinished jobs that no live process is running (after a crash, a deploy,
+   * or a process that stopped), and finishes each through a context the adapter rebuilds from its
+   * stored target: submitted jobs are followed and delivered, jobs that never reached a provider are
+   * refunded and the user told. `contextFor` returns undefined for a target it cannot answer (the job
+   * is then refunded). Resolves when every picked-up job has ended; safe to call repeatedly and from
+   * several processes (each job is resumed by one).
+   */
+  resume(platform: Platform, contextFor: (target: DeliveryTarget) => CommandContext | undefined): Promise<void>;
 }

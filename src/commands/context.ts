@@ -1,4 +1,5 @@
 import type { ImageData, ImageSource } from '../core/images/image.ts';
+import type { DeliveryTarget } from '../core/jobs/types.ts';
 import type { AspectRatio, OutputFormat } from '../core/providers/provider.ts';
 import type { Platform } from '../core/quota/subject.ts';
 
@@ -33,6 +34,12 @@ export interface CommandContext {
    * command writes the local time in the quota's time zone (Telegram).
    */
   formatInstant?(at: Date): string;
+  /**
+   * Where this request is answered, as plain JSON, so that after a restart the adapter can rebuild a
+   * context for it (Commands.resume). Read at every job state change. Left out: the job is not
+   * resumed after a restart.
+   */
+  target?(): DeliveryTarget | undefined;
 }
 
 /** What a result card may show besides the caption. */

@@ -6,6 +6,7 @@ import type { CommandDeps } from './deps.ts';
 import type { ModerationRequest, ModeratorContext } from './moderation-context.ts';
 import { jobIdOf, runGeneration } from './edit.ts';
 import { runModeration } from './moderation.ts';
+import { resumeJobs } from './resume.ts';
 import { momentFor } from './moment.ts';
 import { subjectOf } from './subject.ts';
 
@@ -39,5 +40,13 @@ export function createCommands(deps: CommandDeps): Commands {
     moderate: guarded('moderate', (ctx: ModeratorContext, request: ModerationRequest) => runModeration(deps, ctx, request)),
     cancel: (platform, requestId, userId) => deps.runner.cancel(jobIdOf(platform, requestId), userId),
     help: guarded('help', async (ctx) => ctx.finish(catalogueFor(ctx.locale).help(ctx.platform))),
+    resume: async (platform, contextFor) => {
+      try {
+        await resumeJobs(deps, platform, contextFor);
+      } catch (thrown) {
+        // The store is away: the next sweep tries again.
+        deps.logger.warn({ command: 'resume', err: toBotError(thrown).message }, 'could not look for stranded jobs');
+      }
+    },
   };
 }

@@ -27,6 +27,9 @@ export async function buildTestCore(options: {
   const app = await buildApp(parsed.config, silentLogger, {
     poll: { initialMs: 10, maxMs: 50, factor: 1.5 },
     providerRetry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 },
+    // Tests fire several requests of one user at once; the abuse limits have tests of their own.
+    maxJobsPerUser: 0,
+    userCooldownMs: 0,
     ...options.overrides,
   });
   return { commands: app.commands, app, close: () => app.close() };

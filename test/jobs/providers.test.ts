@@ -38,11 +38,18 @@ async function fake(factory: (o: { retry: typeof RETRY }) => Promise<ContractFak
   return started;
 }
 
+/** No abuse limits (they have tests of their own); results from the loopback fakes may be downloaded. */
+const LIMITS_OFF: Partial<RunnerOptions> = {
+  maxJobsPerUser: 0,
+  userCooldownMs: 0,
+  downloadPolicy: { publicHosts: 'any', configuredHosts: ['127.0.0.1'] },
+};
+
 function setup(providers: Provider[], options: Partial<RunnerOptions> = {}): { runner: JobRunner; ledger: QuotaLedger; storage: Storage } {
   const storage = createMemoryStorage();
   cleanups.push(() => storage.close());
   const ledger = new QuotaLedger(storage, { limit: 10, window: 'day', timeZone: 'UTC' });
-  const runner = new JobRunner({ storage, ledger, providers, logger: silentLogger, poll: { initialMs: 5, maxMs: 20, factor: 1.5 }, ...options });
+  const runner = new JobRunner({ storage, ledger, providers, logger: silentLogger, poll: { initialMs: 5, maxMs: 20, factor: 1.5 }, ...LIMITS_OFF, ...options });
   return { runner, ledger, storage };
 }
 

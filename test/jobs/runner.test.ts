@@ -38,6 +38,10 @@ function setup(options: Partial<RunnerOptions> & { limit?: number } = {}) {
     providers: [provider(fal.url)],
     logger: silentLogger,
     poll: { initialMs: 5, maxMs: 20, factor: 1.5 },
+    maxJobsPerUser: 0,
+    userCooldownMs: 0,
+    // The fake serves results on loopback, which only a configured host may use.
+    downloadPolicy: { publicHosts: 'any', configuredHosts: ['127.0.0.1'] },
     ...options,
   });
   return { runner, ledger };

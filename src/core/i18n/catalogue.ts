@@ -35,6 +35,16 @@ export interface Catalogue {
   badCount(max: number): string;
   duplicate(): string;
   cancelled(): string;
+  /** A new request while the bot shuts down: nothing was started or reserved; send it again shortly. */
+  restarting(): string;
+  /** The status of a running job left for the next start to continue (the bot is restarting). */
+  suspended(): string;
+  /** The bot restarted before the job reached the image service: nothing charged; send it again. */
+  interrupted(): string;
+  /** The user already has `max` requests in flight (abuse limit); nothing charged. */
+  tooManyInFlight(max: number): string;
+  /** The user must wait `seconds` (whole, at least 1) before the next request; nothing charged. */
+  coolDown(seconds: number): string;
   cancelRefused(why: Exclude<CancelResult, 'cancelled'>): string;
   quotaExhausted(quota: QuotaView, requested: number, now?: number): string;
   blocked(block: QuotaBlock): string;

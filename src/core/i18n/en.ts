@@ -62,6 +62,12 @@ export const en: Catalogue = {
   badCount: (max) => `Ask for between 1 and ${max} images.`,
   duplicate: () => 'I am already working on this request.',
   cancelled: () => 'Cancelled. This did not use your quota.',
+  restarting: () => 'I am restarting right now, so I did not start this. Please send it again in a minute. This did not use your quota.',
+  suspended: () => 'Paused: I am restarting. Your request will carry on by itself in a moment.',
+  interrupted: () => 'I restarted before your request reached the image service, so nothing was made and nothing was charged. Please send it again.',
+  tooManyInFlight: (max) =>
+    `You already have ${max === 1 ? 'a request' : `${max} requests`} in progress. Send this again once ${max === 1 ? 'it has' : 'one has'} finished. This did not use your quota.`,
+  coolDown: (seconds) => `Please wait ${seconds} s before your next request. This did not use your quota.`,
   cancelRefused: (why) =>
     why === 'not_yours' ? 'Only the person who asked can cancel this.' : why === 'too_late' ? 'Too late to cancel: the result is on its way.' : 'This request has already finished.',
   quotaExhausted: (quota, requested, now) => {

@@ -108,6 +108,13 @@ export const es: Catalogue = {
   badCount: (max) => `Pide entre 1 y ${max} imágenes.`,
   duplicate: () => 'Ya estoy trabajando en esta petición.',
   cancelled: () => `Cancelado. ${NOT_CHARGED}`,
+  restarting: () => `Me estoy reiniciando ahora mismo, así que no he empezado esta petición. Envíala de nuevo dentro de un minuto. ${NOT_CHARGED}`,
+  suspended: () => 'En pausa: me estoy reiniciando. Tu petición seguirá sola dentro de un momento.',
+  interrupted: () =>
+    'Me reinicié antes de que tu petición llegara al servicio de imágenes, así que no se hizo nada ni se ha cobrado nada. Envíala de nuevo, por favor.',
+  tooManyInFlight: (max) =>
+    `Ya tienes ${max === 1 ? 'una petición' : `${max} peticiones`} en curso. Vuelve a enviar esta cuando ${max === 1 ? 'termine' : 'termine alguna'}. ${NOT_CHARGED}`,
+  coolDown: (seconds) => `Espera ${seconds} s antes de tu próxima petición. ${NOT_CHARGED}`,
   cancelRefused: (why) =>
     why === 'not_yours' ? 'Solo quien lo pidió puede cancelarlo.' : why === 'too_late' ? 'Demasiado tarde para cancelar: el resultado ya va en camino.' : 'Esta petición ya ha terminado.',
   quotaExhausted: (quota, requested, now) => {

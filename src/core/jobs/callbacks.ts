@@ -37,8 +37,11 @@ export class CallbackRegistry {
     this.base = publicUrl.replace(/\/+$/, '');
   }
 
-  open(provider: Provider): CallbackRoute {
-    const token = randomBytes(24).toString('base64url');
+  /**
+   * A new route for one job. `token` reopens the route of a job resumed after a restart, so a callback
+   * its provider still sends (to the URL it was given) finds the job again.
+   */
+  open(provider: Provider, token: string = randomBytes(24).toString('base64url')): CallbackRoute {
     const entry: Entry = { provider, wakeups: new Map() };
     this.routes.set(token, entry);
     return {

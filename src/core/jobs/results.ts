@@ -1,4 +1,5 @@
 import { BotError } from '../errors.ts';
+import type { DownloadPolicy } from '../http/download-policy.ts';
 import { downloadBytes } from '../images/download.ts';
 import type { ImageData } from '../images/image.ts';
 import { inspectImage, type ImageLimits } from '../images/inspect.ts';
@@ -11,7 +12,7 @@ import type { ProviderResult } from '../providers/provider.ts';
  */
 export async function fetchResults(
   result: ProviderResult,
-  options: { limits: ImageLimits; timeoutMs: number; signal: AbortSignal },
+  options: { limits: ImageLimits; timeoutMs: number; policy?: DownloadPolicy | undefined; signal: AbortSignal },
   onSkip: (error: BotError) => void,
 ): Promise<ImageData[]> {
   const images: ImageData[] = [];
@@ -20,7 +21,7 @@ export async function fetchResults(
       const bytes =
         'bytes' in item
           ? item.bytes
-          : await downloadBytes(item.url, { maxBytes: options.limits.maxBytes, timeoutMs: options.timeoutMs, signal: options.signal });
+          : await downloadBytes(item.url, { maxBytes: options.limits.maxBytes, timeoutMs: options.timeoutMs, policy: options.policy, signal: options.signal });
       images.push(inspectImage(bytes, options.limits));
     } catch (error) {
       if (options.signal.aborted) throw error;

@@ -1,79 +1,87 @@
-import { BotError, isBotError, toBotError } from '../errors.ts';
-import type { InputHost } from '../http/input-host.ts';
-import type { ImageData } from '../images/image.ts';
-import { DEFAULT_IMAGE_LIMITS, type ImageLimits } from '../images/inspect.ts';
-import type { Logger } from '../log.ts';
+import { randomUUID } from 'node:crypto';
+import { BotError } from '../errors.ts';
+import { DEFAULT_IMAGE_LIMITS } from '../images/inspect.ts';
 import { ProviderHealth } from '../providers/health.ts';
-import type { Provider, ResultImage, Submission } from '../providers/provider.ts';
-import type { QuotaLedger } from '../quota/ledger.ts';
-import type { Storage } from '../store/storage.ts';
-import type { CallbackRegistry } from './callbacks.ts';
-import { dispatch, type Dispatched, type DispatchDeps } from './dispatch.ts';
-import { DEFAULT_POLL_POLICY, followUntilDone, type PollPolicy } from './follow.ts';
+import type { Platform } from '../quota/subject.ts';
+import { ActiveJobs, type CancelResult } from './active-jobs.ts';
+import { dispatch, type DispatchDeps } from './dispatch.ts';
+import { JobEndings } from './endings.ts';
+import { DEFAULT_POLL_POLICY } from './follow.ts';
 import { loadInputs } from './inputs.ts';
+import { LeaseKeeper } from './leases.ts';
 import { JobRepository } from './repository.ts';
-import { fetchResults } from './results.ts';
-import { FINAL_STATES, type JobOutcome, type JobRecord, type JobRequest, type JobSink, type JobState } from './types.ts';
+import { claimStrandedJobs, planResume } from './resume.ts';
+import { DEFAULT_DEADLINE_MS, DEFAULT_LEASE_MS, type RunnerOptions } from './runner-options.ts';
+import { currentTarget, Suspension, type Run } from './run.ts';
+import { completeJob, type StepDeps } from './steps.ts';
+import { FINAL_STATES, type DeliveryTarget, type JobOutcome, type JobRecord, type JobRequest, type JobSink, type JobState } from './types.ts';
+import { DEFAULT_MAX_JOBS_PER_USER, DEFAULT_USER_COOLDOWN_MS, UserLimits } from './user-limits.ts';
 
-export interface RunnerOptions {
-  readonly storage: Storage;
-  readonly ledger: QuotaLedger;
-  /** In the configured order: the first that accepts a job runs it. */
-  readonly providers: readonly Provider[];
-  readonly logger: Logger;
-  readonly imageLimits?: ImageLimits;
-  /** Overall deadline of a job, from acceptance to results in hand. Default 10 minutes. */
-  readonly deadlineMs?: number;
-  readonly poll?: PollPolicy;
-  /** Fallback polling while a callback is expected; default PUSH_FALLBACK_POLICY. */
-  readonly pushPoll?: PollPolicy;
-  /** Circuit breakers; one per runner by default. */
-  readonly health?: ProviderHealth;
-  /** Set when the bot has a public URL (see DispatchDeps). */
-  readonly callbacks?: CallbackRegistry | undefined;
-  readonly inputHost?: InputHost | undefined;
-  readonly downloadTimeoutMs?: number;
-  readonly now?: () => number;
-}
+export type { RunnerOptions } from './runner-options.ts';
+export type { CancelResult } from './active-jobs.ts';
 
-export type CancelResult = 'cancelled' | 'not_found' | 'not_yours' | 'too_late';
-
-/** The variable parts of one run, so the lifecycle steps can share them. */
-interface Run {
-  readonly request: JobRequest;
-  readonly record: JobRecord;
-  readonly sink: JobSink;
-  readonly signal: AbortSignal;
-  readonly log: Logger;
-  dispatched?: Dispatched;
-}
+/** A user's slot in flight outlives the deadline by this much: delivery runs past the deadline. */
+const SLOT_GRACE_MS = 2 * 60_000;
 
 /**
- * Runs one job through its lifecycle, persisting the record at every state change:
+ * Runs jobs through their lifecycle, persisting the record at every state change:
  * accepted → reserved → submitted → queued/running → fetching → delivering → done, or
- * rejected / failed / timed_out with the reservation refunded exactly once.
+ * rejected / failed / timed_out / interrupted with the reservation refunded exactly once.
+ * A job runs under a lease, so after a crash or a shutdown another process resumes it from its record.
  */
 export class JobRunner {
   private readonly options: RunnerOptions;
   private readonly jobs: JobRepository;
   private readonly now: () => number;
   private readonly dispatchDeps: DispatchDeps;
-  /** Jobs running in this process, for cancellation. */
-  private readonly active = new Map<string, { controller: AbortController; userId: string; cancellable: boolean }>();
+  private readonly steps: StepDeps;
+  private readonly leases: LeaseKeeper;
+  private readonly limits: UserLimits;
+  private readonly endings: JobEndings;
+  private readonly active = new ActiveJobs();
+  private stopping = false;
 
   constructor(options: RunnerOptions) {
     this.options = options;
     this.jobs = new JobRepository(options.storage);
-    this.now = options.now ?? Date.now;
+    const now = options.now ?? Date.now;
+    this.now = now;
     this.dispatchDeps = {
       providers: options.providers,
-      health: options.health ?? new ProviderHealth({ now: this.now }),
+      health: options.health ?? new ProviderHealth({ now }),
       callbacks: options.callbacks,
       inputs: options.inputHost,
     };
+    this.steps = {
+      ledger: options.ledger,
+      poll: options.poll ?? DEFAULT_POLL_POLICY,
+      pushPoll: options.pushPoll,
+      limits: options.imageLimits ?? DEFAULT_IMAGE_LIMITS,
+      downloadTimeoutMs: options.downloadTimeoutMs ?? 60_000,
+      downloadPolicy: options.downloadPolicy,
+      now,
+      save: (run, state) => this.save(run.record, state, run),
+    };
+    this.leases = new LeaseKeeper({
+      storage: options.storage,
+      owner: options.instanceId ?? randomUUID(),
+      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
+      now,
+      logger: options.logger,
+      onLost: (id) => this.active.interrupt(id, new Suspension('lease_lost')),
+    });
+    this.limits = new UserLimits({
+      storage: options.storage,
+      maxJobsPerUser: options.maxJobsPerUser ?? DEFAULT_MAX_JOBS_PER_USER,
+      cooldownMs: options.userCooldownMs ?? DEFAULT_USER_COOLDOWN_MS,
+      now,
+    });
+    this.endings = new JobEndings({ ledger: options.ledger, limits: this.limits, save: (record, state, run) => this.save(record, state, run) });
   }
 
   async run(request: JobRequest, sink: JobSink): Promise<JobOutcome> {
+    // Before the claim: the id stays free, nothing is reserved, the user is asked to send it again.
+    if (this.stopping) return { kind: 'suspended', started: false };
     const startedAt = this.now();
     if (!(await this.jobs.claim(request.id, startedAt))) return { kind: 'duplicate' };
     const record: JobRecord = {
@@ -84,36 +92,87 @@ export class JobRunner {
       aspectRatio: request.aspectRatio,
       outputFormat: request.outputFormat ?? 'png',
       inputCount: request.images.length,
+      kind: request.kind,
       state: 'accepted',
       createdAt: startedAt,
       updatedAt: startedAt,
-      deadlineAt: startedAt + (this.options.deadlineMs ?? 10 * 60_000),
+      deadlineAt: startedAt + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS),
     };
-    await this.save(record, 'accepted');
-    const reservation = await this.options.ledger.reserve(request.subject, request.id, request.count);
-    if (!reservation.ok) {
-      await this.save(record, 'rejected');
-      if (reservation.reason === 'settled') return { kind: 'duplicate' };
-      if (reservation.reason === 'blocked' && reservation.quota.blocked) return { kind: 'blocked', block: reservation.quota.blocked };
-      return { kind: 'quota_exhausted', quota: reservation.quota, requested: request.count };
-    }
-    record.reservationId = request.id;
-    await this.save(record, 'reserved');
+    const admission = await this.limits.admit(record.subject, record.id, record.deadlineAt + SLOT_GRACE_MS);
+    if (!admission.ok) return admission.kind === 'too_many_jobs' ? { kind: admission.kind, max: admission.max } : { kind: admission.kind, waitMs: admission.waitMs };
+    return this.track(record, sink, { target: request.target, resumed: false, deadline: true }, async (run) => {
+      // Leased before the job is listed as open, so no other process's sweep takes it from under us.
+      if (!(await this.leases.acquire(record.id))) throw new BotError('INTERNAL', 'the lease of a new job was taken');
+      await this.save(record, 'accepted', run);
+      await this.jobs.markOpen(record.id);
+      const reservation = await this.options.ledger.reserve(record.subject, record.id, record.count);
+      if (!reservation.ok) {
+        await this.save(record, 'rejected', run);
+        if (reservation.reason === 'settled') return { kind: 'duplicate' };
+        if (reservation.reason === 'blocked' && reservation.quota.blocked) return { kind: 'blocked', block: reservation.quota.blocked };
+        return { kind: 'quota_exhausted', quota: reservation.quota, requested: record.count };
+      }
+      record.reservationId = record.id;
+      await this.save(record, 'reserved', run);
+      run.signal.throwIfAborted();
+      return this.execute(run, request);
+    });
+  }
 
-    const deadline = new AbortController();
-    this.active.set(request.id, { controller: deadline, userId: request.subject.userId, cancellable: true });
-    const timer = setTimeout(
-      () => deadline.abort(new BotError('TIMED_OUT', `job passed its deadline of ${record.deadlineAt - startedAt} ms`)),
-      Math.max(0, record.deadlineAt - this.now()),
-    );
-    const run: Run = { request, record, sink, signal: deadline.signal, log: this.options.logger.child({ job: request.id }) };
+  /**
+   * This platform's open jobs that no live process runs (their lease lapsed or was released), each
+   * now leased to this runner. Every record returned must be passed to `resume` or `abandon`.
+   */
+  async claimStranded(platform: Platform): Promise<JobRecord[]> {
+    if (this.stopping) return [];
+    return claimStrandedJobs({ jobs: this.jobs, leases: this.leases, logger: this.options.logger }, platform);
+  }
+
+  /**
+   * Continues a claimed job from its stored state: one that never reached a provider is refunded
+   * (`interrupted`); a submitted one is followed, fetched, delivered and committed; one caught while
+   * delivering is fetched and delivered again. The stored deadline still holds. `target` is read at
+   * every save, like JobRequest.target.
+   */
+  async resume(record: JobRecord, sink: JobSink, target?: () => DeliveryTarget | undefined): Promise<JobOutcome> {
+    const plan = planResume(record, this.options.providers);
+    if (!this.leases.holds(record.id) && !(await this.leases.acquire(record.id))) return { kind: 'duplicate' };
+    if (plan.kind === 'finished') {
+      await this.leases.release(record.id);
+      return { kind: 'duplicate' };
+    }
+    const deadline = plan.kind === 'continue' && plan.deadline;
+    return this.track(record, sink, { target, resumed: true, deadline }, async (run) => {
+      if (plan.kind === 'interrupted') {
+        await this.endings.giveUp(record, run.log);
+        run.log.info('job interrupted before it reached a provider; refunded');
+        return { kind: 'interrupted' };
+      }
+      if (plan.kind === 'unfollowable') throw new BotError('PROVIDER_UNAVAILABLE', plan.reason);
+      run.provider = plan.provider;
+      run.signal.throwIfAborted();
+      run.log.info({ provider: plan.provider.name, state: record.state }, 'resuming job');
+      const { callbacks } = this.options;
+      const route = plan.provider.verifyCallback && callbacks && record.callbackToken ? callbacks.open(plan.provider, record.callbackToken) : undefined;
+      try {
+        return await completeJob(this.steps, run, plan.from, route);
+      } finally {
+        route?.close();
+      }
+    });
+  }
+
+  /** Ends a claimed job that cannot be answered (no target, or the adapter cannot rebuild one): refunded quietly. */
+  async abandon(record: JobRecord): Promise<void> {
+    const log = this.options.logger.child({ job: record.id });
     try {
-      return await this.execute(run, () => clearTimeout(timer));
-    } catch (thrown) {
-      return await this.fail(run, deadline.signal.aborted ? toBotError(deadline.signal.reason) : toBotError(thrown));
+      if (!FINAL_STATES.has(record.state)) {
+        await this.endings.giveUp(record, log);
+        await this.endings.releaseSlot(record, log);
+        log.info('job with nowhere to answer refunded');
+      }
     } finally {
-      clearTimeout(timer);
-      this.active.delete(request.id);
+      await this.leases.release(record.id);
     }
   }
 
@@ -123,159 +182,88 @@ export class JobRunner {
    * (it was paid for), and nobody but the requester may cancel.
    */
   cancel(id: string, userId: string): CancelResult {
-    const job = this.active.get(id);
-    if (!job) return 'not_found';
-    if (job.userId !== userId) return 'not_yours';
-    if (!job.cancellable || job.controller.signal.aborted) return 'too_late';
-    job.controller.abort(new BotError('CANCELLED', 'cancelled by the requester'));
-    return 'cancelled';
+    return this.active.cancel(id, userId);
   }
 
-  private async execute(run: Run, disarmDeadline: () => void): Promise<JobOutcome> {
-    const { request, record, signal } = run;
-    const limits = this.options.imageLimits ?? DEFAULT_IMAGE_LIMITS;
-    const inputs = await loadInputs(request.images, limits, signal);
+  /**
+   * Stops taking work: new runs return `suspended` (nothing reserved); jobs waiting on a provider stop
+   * waiting, neither cancelled there nor refunded, and their leases are released so the next process
+   * resumes them at once; jobs delivering finish. Resolves when every job of this runner has settled.
+   */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    await this.active.drain(() => new Suspension('shutdown'));
+    this.leases.stop();
+  }
+
+  private async execute(run: Run, request: JobRequest): Promise<JobOutcome> {
+    const { record, signal } = run;
+    const inputs = await loadInputs(request.images, this.steps.limits, signal);
     const dispatched = await dispatch(
       this.dispatchDeps,
-      { prompt: request.prompt, inputs, count: request.count, aspectRatio: request.aspectRatio, outputFormat: record.outputFormat },
+      { prompt: record.prompt, inputs, count: record.count, aspectRatio: record.aspectRatio, outputFormat: record.outputFormat },
       signal,
       run.log,
     );
-    run.dispatched = dispatched;
     try {
-      const { provider } = dispatched;
-      record.provider = provider.name;
+      run.provider = dispatched.provider;
+      record.provider = dispatched.provider.name;
       record.submissions = dispatched.submissions;
       record.requested = dispatched.requested;
-      await this.save(record, 'submitted');
-      const completed = await this.awaitCompletion(run, dispatched);
-
-      await this.save(record, 'fetching');
-      const outputs = await this.fetchAll(run, provider, completed, limits);
-      const delivering = outputs.slice(0, request.count);
-      // Results are in hand: from here on the job only waits for the platform, not the provider.
-      disarmDeadline();
-      const active = this.active.get(request.id);
-      if (active) active.cancellable = false;
-      return await this.deliver(run, provider, delivering);
+      record.callbackToken = dispatched.route?.token;
+      await this.save(record, 'submitted', run);
+      return await completeJob(this.steps, run, 'follow', dispatched.route);
     } finally {
       dispatched.release();
     }
   }
 
-  /** Follows every submission to its end; the ones that completed, or the first failure when none did. */
-  private async awaitCompletion(run: Run, dispatched: Dispatched): Promise<Submission[]> {
-    const { provider, submissions, route } = dispatched;
-    const settled = await Promise.allSettled(
-      submissions.map((submission, i) =>
-        followUntilDone(provider, submission, {
-          policy: this.options.poll ?? DEFAULT_POLL_POLICY,
-          signal: run.signal,
-          // Several submits of one job move together; the first one speaks for all.
-          onProgress: async (event) => {
-            if (i !== 0) return;
-            await this.save(run.record, event.type === 'queued' ? 'queued' : 'running');
-            await this.progress(run, event);
-          },
-          onStatusError: (error) => run.log.warn({ err: toBotError(error).message }, 'status check failed; polling on'),
-          pushed: route ? { wakeup: route.wakeupFor(submission.requestId), policy: this.options.pushPoll } : undefined,
-        }),
-      ),
-    );
-    if (run.signal.aborted) throw run.signal.reason;
-    const completed: Submission[] = [];
-    let firstFailure: BotError | undefined;
-    settled.forEach((outcome, i) => {
-      const submission = submissions[i]!;
-      if (outcome.status === 'rejected') firstFailure ??= toBotError(outcome.reason);
-      else if (outcome.value.state === 'completed') completed.push(submission);
-      else {
-        const reason = outcome.value.reason;
-        firstFailure ??= new BotError('PROVIDER_FAILED', `${provider.name}: ${reason}`, { userDetail: reason });
+  /**
+   * Runs `body` as an active job of this process (cancellable, deadline armed, stopped by shutdown),
+   * and settles it: failures become outcomes, the lease is released, and the user's slot freed unless
+   * the job was left for the next process.
+   */
+  private track(
+    record: JobRecord,
+    sink: JobSink,
+    how: { readonly target: (() => DeliveryTarget | undefined) | undefined; readonly resumed: boolean; readonly deadline: boolean },
+    body: (run: Run) => Promise<JobOutcome>,
+  ): Promise<JobOutcome> {
+    const deadline = how.deadline ? { inMs: record.deadlineAt - this.now(), totalMs: record.deadlineAt - record.createdAt } : undefined;
+    const handle = this.active.start(record.id, record.subject.userId, deadline);
+    const run: Run = {
+      record,
+      sink,
+      signal: handle.signal,
+      log: this.options.logger.child({ job: record.id }),
+      target: how.target,
+      resumed: how.resumed,
+      disarm: handle.disarm,
+    };
+    // Started after shutdown began (a resume racing it): left at once for the next process.
+    if (this.stopping) this.active.interrupt(record.id, new Suspension('shutdown'));
+    const settled = (async (): Promise<JobOutcome> => {
+      let outcome: JobOutcome | undefined;
+      try {
+        outcome = await body(run);
+      } catch (thrown) {
+        outcome = await this.endings.settle(run, thrown);
+      } finally {
+        handle.end();
+        await this.leases.release(record.id);
+        if (!(outcome?.kind === 'suspended' && outcome.started)) await this.endings.releaseSlot(record, run.log);
       }
-    });
-    if (completed.length === 0) throw firstFailure ?? new BotError('INTERNAL', 'no submission to follow');
-    if (firstFailure) run.log.warn({ code: firstFailure.code, err: firstFailure.message }, 'part of the job failed');
-    return completed;
+      return outcome;
+    })();
+    handle.settling(settled);
+    return settled;
   }
 
-  /** Every completed submission's images, downloaded and checked; a part that fails is left out. */
-  private async fetchAll(run: Run, provider: Provider, completed: readonly Submission[], limits: ImageLimits): Promise<ImageData[]> {
-    const results = await Promise.allSettled(completed.map((submission) => provider.result(submission, run.signal)));
-    if (run.signal.aborted) throw run.signal.reason;
-    const images: ResultImage[] = [];
-    let firstFailure: unknown;
-    for (const outcome of results) {
-      if (outcome.status === 'fulfilled') images.push(...outcome.value.images);
-      else firstFailure ??= outcome.reason;
-    }
-    if (images.length === 0 && firstFailure !== undefined) throw firstFailure;
-    return fetchResults(
-      { images },
-      { limits, timeoutMs: this.options.downloadTimeoutMs ?? 60_000, signal: run.signal },
-      (error) => run.log.warn({ code: error.code, err: error.message }, 'a result image was left out'),
-    );
-  }
-
-  private async deliver(run: Run, provider: Provider, delivering: readonly ImageData[]): Promise<JobOutcome> {
-    const { request, record } = run;
-    await this.save(record, 'delivering');
-    await this.progress(run, { type: 'delivering' });
-    const ledger = this.options.ledger;
-    const quota = await ledger.previewCommit(request.subject, request.id, delivering.length);
-    const elapsedMs = this.now() - record.createdAt;
-    let delivered: number;
-    try {
-      delivered = await run.sink.deliver({ images: delivering, elapsedMs, quota, provider: provider.name });
-    } catch (error) {
-      throw new BotError('DELIVERY_FAILED', `delivery failed: ${toBotError(error).message}`, { cause: error });
-    }
-    const after = await ledger.commit(request.subject, request.id, delivered);
-    record.delivered = delivered;
-    await this.save(record, 'done');
-    run.log.info({ provider: provider.name, delivered, elapsedMs }, 'job done');
-    return { kind: 'done', delivered, elapsedMs, quota: after };
-  }
-
-  private async fail(run: Run, error: BotError): Promise<JobOutcome> {
-    const { record, request } = run;
-    if ((error.code === 'TIMED_OUT' || error.code === 'CANCELLED') && run.dispatched) {
-      const { provider, submissions } = run.dispatched;
-      await Promise.all(submissions.map((submission) => provider.cancel(submission)));
-    }
-    try {
-      await this.options.ledger.refund(request.subject, request.id);
-    } catch (refundError) {
-      // The reservation stays held; recovery of stale reservations releases it later.
-      run.log.error({ err: toBotError(refundError).message }, 'refund failed');
-    }
-    record.errorCode = error.code;
-    try {
-      await this.save(record, error.code === 'TIMED_OUT' ? 'timed_out' : error.code === 'CANCELLED' ? 'cancelled' : 'failed');
-    } catch (saveError) {
-      run.log.error({ err: toBotError(saveError).message }, 'could not record the failure');
-    }
-    if (error.code === 'CANCELLED') {
-      run.log.info('job cancelled by the requester');
-      return { kind: 'cancelled' };
-    }
-    const level = isBotError(error) && error.code !== 'INTERNAL' ? 'warn' : 'error';
-    run.log[level]({ code: error.code, err: error.message }, 'job failed');
-    return { kind: 'failed', code: error.code, userDetail: error.userDetail };
-  }
-
-  /** Progress is best effort: a platform that cannot show it must not stop the job. */
-  private async progress(run: Run, event: Parameters<JobSink['progress']>[0]): Promise<void> {
-    try {
-      await run.sink.progress(event);
-    } catch (error) {
-      run.log.warn({ err: toBotError(error).message }, 'progress update failed');
-    }
-  }
-
-  private async save(record: JobRecord, state: JobState): Promise<void> {
+  private async save(record: JobRecord, state: JobState, run?: Run): Promise<void> {
     record.state = state;
     record.updatedAt = this.now();
+    const target = run ? currentTarget(run) : undefined;
+    if (target) record.target = target;
     await this.jobs.save(record, FINAL_STATES.has(state));
   }
 }

@@ -1,9 +1,19 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildApp, type App } from './app.ts';
-import { formatConfigProblems, parseConfig, type AppConfig } from './config.ts';
+import { formatConfigProblems, parseConfig, secretsOf, type AppConfig } from './config.ts';
 import type { RunningService } from './core/lifecycle.ts';
 import { createLogger, type Logger } from './core/log.ts';
+
+/** Issue 7: a stop (SIGTERM, SIGINT) ends the process within 10 s. */
+const SHUTDOWN_LIMIT_MS = 10_000;
+/**
+ * What the adapters and the jobs get to wind down (answer what they started, leave running jobs as
+ * paused); the rest of the limit is for closing the store and the HTTP server.
+ */
+const WIND_DOWN_MS = 7_000;
+
+/** A running adapter; `stopIntake` (Telegram) stops taking updates without waiting for the work they started. */
 
 /** This process is shard `id` of `count`, forked by discord.js's ShardingManager (DISCORD_SHARDS). */
 interface ShardRole {
@@ -30,16 +40,13 @@ async function main(): Promise<void> {
   }
   const shard = shardRole(process.env);
   const config = shard ? shardProcessConfig(parsed.config) : parsed.config;
-  const rootLogger = createLogger(config.logLevel);
+  const rootLogger = createLogger(config.logLevel, { secrets: secretsOf(config) });
   const logger = shard ? rootLogger.child({ shard: shard.id }) : rootLogger;
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
 
   const app = await buildApp(config, logger);
   const services: RunningService[] = [];
-  const stopAll = async () => {
-    for (const service of services.splice(0).reverse()) await service.stop().catch(() => undefined);
-    await app.close();
-  };
+  const stopAll = () => stopEverything(app, services.splice(0).reverse(), logger);
   try {
     await startServices(config, app, logger, shard, services);
   } catch (error) {
@@ -49,13 +56,26 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger.info({ store: app.storage.kind, providers: config.providers }, 'ready');
+  const sweepTimer = scheduleExpirySweep(app, logger);
 
   let stopping = false;
   const shutdown = (signal: string) => {
+    // A shard hears both its manager's SIGTERM and the IPC channel closing: one stop is enough.
+    // (The handlers are `once`: a second Ctrl+C or SIGTERM ends the process at once, Node's default.)
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    void stopAll().finally(() => process.exit());
+    // The last resort: whatever hangs, the process is gone within the limit (jobs are resumable anyway).
+    setTimeout(() => {
+      logger.error({ limitMs: SHUTDOWN_LIMIT_MS }, 'shutdown took too long: exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    const startedAt = Date.now();
+    clearInterval(sweepTimer);
+    void stopAll().finally(() => {
+      logger.info({ ms: Date.now() - startedAt }, 'shut down');
+      process.exit();
+    });
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   if (shard) {
@@ -68,6 +88,23 @@ async function main(): Promise<void> {
   }
 }
 
+/** Expired records of stores that cannot expire them themselves (SQLite): at start, then hourly. */
+const EXPIRY_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
+function scheduleExpirySweep(app: App, logger: Logger): ReturnType<typeof setInterval> {
+  const sweep = () =>
+    void app.storage
+      .sweepExpired?.()
+      .then((swept) => {
+        if (swept > 0) logger.info({ swept }, 'expired records swept');
+      })
+      .catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'expiry sweep failed'));
+  sweep();
+  const timer = setInterval(sweep, EXPIRY_SWEEP_INTERVAL_MS);
+  timer.unref();
+  return timer;
+}
+
 /** Starts the adapters this process runs, pushing each into `services` as soon as it runs (to be stopped on failure). */
 async function startServices(config: AppConfig, app: App, logger: Logger, shard: ShardRole | undefined, services: RunningService[]): Promise<void> {
   // Each adapter is loaded only when enabled: discord.js and grammY are large.
@@ -78,8 +115,10 @@ async function startServices(config: AppConfig, app: App, logger: Logger, shard:
         ...config.telegram,
         commands: app.commands,
         storage: app.storage,
+        downloadPolicy: app.downloadPolicy,
         // Webhook mode serves Telegram's POSTs on the core HTTP server (config starts it with the webhook URL).
         http: app.http,
+        stopTimeoutMs: WIND_DOWN_MS,
         logger: logger.child({ bot: 'telegram' }),
       }),
     );
@@ -111,12 +150,39 @@ async function startServices(config: AppConfig, app: App, logger: Logger, shard:
       guildId: discord.guildId,
       commands: app.commands,
       storage: app.storage,
+      downloadPolicy: app.downloadPolicy,
       // One registration is enough: the commands belong to the application, not to a shard.
       registerCommands: shard === undefined || shard.id === 0,
       logger: logger.child({ bot: 'discord' }),
     }),
   );
   logger.info('Discord bot started');
+}
+
+/**
+ * The graceful stop, in order: the adapters take no new updates (Telegram keeps them for the next
+ * start); the core suspends its running jobs (not cancelled at the provider, not refunded, their
+ * leases released so the next start resumes them at once) and answers requests still arriving with
+ * "restarting"; the adapters finish answering what they started; then the HTTP server and the store
+ * close. Bounded: past WIND_DOWN_MS the store is closed anyway.
+ */
+async function stopEverything(app: App, services: readonly RunningService[], logger: Logger): Promise<void> {
+  const failed = (what: string) => (error: unknown) => logger.warn({ err: (error as Error).message }, `shutdown: ${what} failed`);
+  const windDown = async () => {
+    await Promise.all(services.map((service) => service.stopIntake?.().catch(failed('stopping intake'))));
+    await app.runner.shutdown().catch(failed('suspending jobs'));
+    await Promise.all(services.map((service) => service.stop().catch(failed('stopping an adapter'))));
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      logger.warn({ ms: WIND_DOWN_MS }, 'shutdown: adapters and jobs still busy; closing anyway');
+      resolve();
+    }, WIND_DOWN_MS);
+  });
+  await Promise.race([windDown(), late]);
+  clearTimeout(timer);
+  await app.close().catch(failed('closing the store and the HTTP server'));
 }
 
 /**

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,38 +6,26 @@ import { startFakeFal, type FakeFal } from './helpers/fake-fal.ts';
 import { startFakeTelegram, type FakeTelegram } from './helpers/fake-telegram.ts';
 import { makePng } from './helpers/png.ts';
 import { freePort } from './helpers/core.ts';
+import { killBotProcesses, startBotProcess } from './helpers/bot-process.ts';
 
 /**
  * The quick start, for real: `node src/main.ts` in a fresh directory with a `.env`, the default SQLite
  * store under ./data, a fake Telegram and a fake fal. Then a restart on the same directory.
  */
-const MAIN = join(import.meta.dirname, '../src/main.ts');
 const FAL_KEY = 'fal-process-test-key-123';
 let dir: string;
 let fal: FakeFal;
 let tg: FakeTelegram;
-let child: ChildProcess | undefined;
 
 afterEach(async () => {
-  child?.kill('SIGKILL');
+  await killBotProcesses();
   await fal?.close();
   await tg?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startMain(): { process: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, ['--experimental-sqlite', MAIN], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = proc;
-  let output = '';
-  proc.stdout!.on('data', (d: Buffer) => (output += d));
-  proc.stderr!.on('data', (d: Buffer) => (output += d));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  return { process: proc, output: () => output, exited };
-}
+/** Only the .env in the directory configures it: the environment holds nothing but PATH. */
+const startMain = (name: string) => startBotProcess({ cwd: dir, name });
 
 describe('the bot as a process', () => {
   it('edits a Telegram photo, stops on SIGTERM, and remembers usage after a restart', async () => {
@@ -50,7 +37,7 @@ describe('the bot as a process', () => {
       [`TELEGRAM_BOT_TOKEN=${tg.token}`, `TELEGRAM_API_ROOT=${tg.apiRoot}`, `FAL_KEY=${FAL_KEY}`, `FAL_QUEUE_URL=${fal.url}`, 'QUOTA_LIMIT=5', 'LOG_LEVEL=debug'].join('\n'),
     );
 
-    const first = startMain();
+    const first = startMain('first');
     const photo = tg.injectPhoto({ caption: 'paint it gold', userId: 4242, sizes: [{ width: 32, height: 32, bytes: makePng(32, 32, 9) }] });
     const sent = await tg.waitForCall('sendPhoto', undefined, 15_000);
     expect(sent.params.reply_parameters.message_id).toBe(photo.message_id);
@@ -58,20 +45,18 @@ describe('the bot as a process', () => {
     await tg.waitForCall('editMessageText', (c) => /Done in .* 4 of 5 images left today/.test(String(c.params.text)), 5_000);
     expect(existsSync(join(dir, 'data', 'bot.sqlite'))).toBe(true);
 
-    first.process.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    expect((await first.stop('SIGTERM')).code).toBe(0);
     expect(first.output()).not.toContain(tg.token.split(':')[1]);
     expect(first.output()).not.toContain(FAL_KEY);
 
     // The restart also turns on the HTTP server: the same .env plus a port and a public URL.
     const port = await freePort();
     appendFileSync(join(dir, '.env'), `\nHTTP_PORT=${port}\nPUBLIC_URL=http://127.0.0.1:${port}\n`);
-    const second = startMain();
+    const second = startMain('restart');
     const quota = tg.injectMessage({ from: { id: 4242 }, text: '/quota' });
     const answer = await tg.waitForCall('sendMessage', (c) => c.params.chat_id === quota.chat.id && /used 1 of 5/.test(String(c.params.text)), 15_000);
     expect(answer.params.text).toContain('4 left');
     expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: 'ok' });
-    second.process.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
+    expect((await second.stop('SIGTERM')).code).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { GrammyError, HttpError, type Api } from 'grammy';
 import type { Message, PhotoSize } from 'grammy/types';
 import { BotError } from '../../core/errors.ts';
+import { DEFAULT_DOWNLOAD_POLICY, withConfiguredHost, type DownloadPolicy } from '../../core/http/download-policy.ts';
 import { downloadBytes } from '../../core/images/download.ts';
 import type { ImageSource } from '../../core/images/image.ts';
 
@@ -66,6 +67,8 @@ export interface FileLoaderOptions {
   readonly token: string;
   readonly maxBytes: number;
   readonly timeoutMs: number;
+  /** Where files may come from; the API root's host is always allowed (a local Bot API server). */
+  readonly policy?: DownloadPolicy | undefined;
 }
 
 /**
@@ -74,6 +77,7 @@ export interface FileLoaderOptions {
  */
 export function createImageSourceFactory(options: FileLoaderOptions): (ref: ImageRef) => ImageSource {
   const { api, apiRoot, token, maxBytes, timeoutMs } = options;
+  const policy = withConfiguredHost(options.policy ?? DEFAULT_DOWNLOAD_POLICY, apiRoot);
   return (ref) => ({
     declaredBytes: ref.declaredBytes,
     declaredWidth: ref.declaredWidth,
@@ -84,7 +88,7 @@ export function createImageSourceFactory(options: FileLoaderOptions): (ref: Imag
       }
       const filePath = await getFilePath(api, ref.fileId, signal);
       const url = `${apiRoot}/file/bot${token}/${filePath.split('/').map(encodeURIComponent).join('/')}`;
-      return downloadBytes(url, { maxBytes, timeoutMs, signal });
+      return downloadBytes(url, { maxBytes, timeoutMs, signal, policy });
     },
   });
 }

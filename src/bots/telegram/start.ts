@@ -14,9 +14,11 @@ import { describeError } from './errors.ts';
 import { createCallbackHandler } from './callbacks.ts';
 import { createMessageHandler } from './handler.ts';
 import { InFlight } from './inflight.ts';
+import type { DownloadPolicy } from '../../core/http/download-policy.ts';
 import { createImageSourceFactory } from './inputs.ts';
 import { KnownUsers } from './known-users.ts';
 import { Recipes } from './recipes.ts';
+import { DEFAULT_RESUME_INTERVAL_MS, startResumeSweep } from './resume.ts';
 import { installRetries } from './retry.ts';
 import { listenForWebhook } from './webhook.ts';
 
@@ -30,6 +32,8 @@ export interface TelegramBotOptions {
   readonly storage: Storage;
   /** Largest input image we download; default 20 MiB (the Bot API download cap). */
   readonly maxImageBytes?: number;
+  /** Where input files may be downloaded from (the API root's host is added). */
+  readonly downloadPolicy?: DownloadPolicy | undefined;
   /** Per input image download; default 30 s. */
   readonly downloadTimeoutMs?: number;
   /** Least time between two progress edits of one status message; default 1 s in private chats, 3 s in groups. */
@@ -42,6 +46,17 @@ export interface TelegramBotOptions {
   readonly webhook?: { readonly url: string; readonly secret: string } | undefined;
   /** The core HTTP server, where webhook mode serves the URL's path; required with `webhook`. */
   readonly http?: HttpRoutes | undefined;
+  /** How often unfinished jobs that no process runs are looked for and resumed; default 5 s. */
+  readonly resumeIntervalMs?: number;
+}
+
+/**
+ * The running bot. Stopping comes in two steps so that the core can be shut down in between:
+ * `stopIntake()` takes no more updates and resumes no more jobs; `stop()` also waits (bounded) for the
+ * work already started, which ends quickly once the core has suspended its jobs.
+ */
+export interface TelegramBotService extends RunningService {
+  stopIntake(): Promise<void>;
 }
 
 const DEFAULT_STOP_TIMEOUT_MS = 30_000;
@@ -54,13 +69,15 @@ export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 /** How updates arrive (long polling or the webhook); stopping it ends the intake, not the work it started. */
 export interface UpdateIntake {
   stop(): Promise<void>;
+  /** Once the bot has stopped: lets go of what stop() kept (the webhook route). */
+  close?(): Promise<void>;
 }
 
 /**
  * Starts the bot: long polling, or webhook mode when `webhook` is given. Resolves once Telegram
  * answered and updates are arriving.
  */
-export async function startTelegramBot(options: TelegramBotOptions): Promise<RunningService> {
+export async function startTelegramBot(options: TelegramBotOptions): Promise<TelegramBotService> {
   const { token, apiRoot, commands } = options;
   const logger = options.logger;
   const bot = new Bot(token, { client: { apiRoot, timeoutSeconds: API_TIMEOUT_SECONDS } });
@@ -86,6 +103,7 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
     token,
     maxBytes: options.maxImageBytes ?? DEFAULT_IMAGE_LIMITS.maxBytes,
     timeoutMs: options.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS,
+    policy: options.downloadPolicy,
   });
   const admins = new AdminCheck({ api: bot.api, token });
   const recipes = new Recipes(options.storage);
@@ -126,13 +144,32 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Run
   const menuFailed = (error: unknown): void => logger.warn({ err: describeError(error, token) }, 'telegram setMyCommands failed');
   inFlight.track(setCommandMenus(bot.api, menuFailed), menuFailed);
 
+  // Jobs a crashed or stopped process left: once now that Telegram answers, then every few seconds.
+  const sweep = startResumeSweep({
+    commands,
+    deps: { api: bot.api, logger, token, minEditIntervalMs },
+    inFlight,
+    intervalMs: options.resumeIntervalMs ?? DEFAULT_RESUME_INTERVAL_MS,
+  });
+
   const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+  let intakeStopping: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
+  const stopIntake = (): Promise<void> => {
+    intakeStopping ??= (async () => {
+      sweep.stop();
+      await intake.stop();
+      logger.info('telegram bot takes no more updates');
+    })();
+    return intakeStopping;
+  };
   return {
+    stopIntake,
     stop() {
       stopping ??= (async () => {
-        await intake.stop();
+        await stopIntake();
         const left = await inFlight.drain(stopTimeoutMs);
+        await intake.close?.();
         if (left > 0) logger.warn({ left }, 'telegram stopped with requests still running');
         else logger.info('telegram bot stopped');
       })();

@@ -25,6 +25,11 @@ export interface StatusMessageOptions {
   readonly minEditIntervalMs: number;
   readonly chatActionIntervalMs?: number;
   readonly progressEditTimeoutMs?: number;
+  /**
+   * The status message a previous process already sent for this request (after a restart): it is
+   * edited rather than a second one sent, and replaced by a new one if it is gone.
+   */
+  readonly messageId?: number | undefined;
 }
 
 /** A text and the buttons under it (none when left out: an edit without markup removes them). */
@@ -61,7 +66,7 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
   const chatActionIntervalMs = options.chatActionIntervalMs ?? CHAT_ACTION_INTERVAL_MS;
   const progressEditTimeoutMs = options.progressEditTimeoutMs ?? PROGRESS_EDIT_TIMEOUT_MS;
   const thread = target.threadId === undefined ? {} : { message_thread_id: target.threadId };
-  let messageId: number | undefined;
+  let messageId: number | undefined = options.messageId;
   let firstSendRefused = false;
   /** The bot was blocked or kicked: nothing more is sent to this chat. */
   let blocked = false;
@@ -92,15 +97,23 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
   async function write(view: View, signal?: AbortSignal): Promise<void> {
     lastWriteAt = Date.now();
     const markup = view.markup ? { reply_markup: view.markup } : {};
-    if (messageId === undefined) {
-      const sent = await api.sendMessage(target.chatId, view.text, { ...replyOptions(target), ...markup });
-      messageId = sent.message_id;
-    } else {
+    if (messageId !== undefined) {
       try {
         await api.editMessageText(target.chatId, messageId, view.text, markup, signal as Parameters<Api['editMessageText']>[4]);
       } catch (error) {
-        if (!isNotModified(error)) throw error;
+        if (isNotModified(error)) {
+          shownKey = keyOf(view);
+          return;
+        }
+        if (!isMessageGone(error)) throw error;
+        // Someone deleted it (or it is too old to edit): the request still gets a status, in a new message.
+        logger.info({ chatId: target.chatId }, 'telegram status message is gone; answering in a new message');
+        messageId = undefined;
       }
+    }
+    if (messageId === undefined) {
+      const sent = await api.sendMessage(target.chatId, view.text, { ...replyOptions(target), ...markup });
+      messageId = sent.message_id;
     }
     shownKey = keyOf(view);
   }
@@ -213,16 +226,8 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
       const view: View = { text, markup };
       return enqueue('final', async () => {
         if (blocked) return;
-        if (messageId === undefined) return write(view);
-        if (keyOf(view) === shownKey) return;
-        try {
-          await write(view);
-        } catch (error) {
-          if (!isMessageGone(error)) throw error;
-          logger.info({ chatId: target.chatId }, 'telegram status message is gone; answering in a new message');
-          messageId = undefined;
-          await write(view);
-        }
+        if (messageId !== undefined && keyOf(view) === shownKey) return;
+        await write(view);
       });
     },
     settled: () => queue,

@@ -29,7 +29,10 @@ export interface WebhookHandlerOptions {
   /** A handler that failed; it must not throw. The POST is still answered 200. */
   readonly onError: (error: unknown, updateId: number) => void;
   readonly answerWithinMs?: number;
+  /** True while the bot shuts down: updates are refused with 503, so Telegram keeps them for the next start. */
+  readonly closing?: () => boolean;
 }
+
 
 export interface WebhookModeOptions {
   readonly bot: Bot;
@@ -46,13 +49,17 @@ export interface WebhookModeOptions {
 /**
  * Webhook mode: serves the URL's path on the core HTTP server, then tells Telegram to post there.
  * The route comes first so that no update Telegram sends right after setWebhook meets a 404.
- * stop() removes the route but keeps the webhook registered at Telegram: updates that arrive while
- * the bot restarts get a 404, and Telegram keeps them and retries, so none is lost. (Long polling
- * deletes the webhook when it starts, so switching back needs nothing.)
+ * The webhook stays registered at Telegram when the bot stops: Telegram keeps the updates it could
+ * not deliver and retries them, so none is lost while the bot restarts. stop() makes the route answer
+ * 503 to what arrives during shutdown, which Telegram retries like any failure but
+ * which reads as "restarting" rather than "wrong URL" in getWebhookInfo; close() removes the route
+ * (then 404, or no answer at all once the HTTP server is closed). (Long polling deletes the webhook
+ * when it starts, so switching back needs nothing.)
  */
-export async function listenForWebhook(options: WebhookModeOptions): Promise<{ stop(): Promise<void> }> {
+export async function listenForWebhook(options: WebhookModeOptions): Promise<{ stop(): Promise<void>; close(): Promise<void> }> {
   const { bot, webhook, http } = options;
   if (!http) throw new BotError('INTERNAL', 'webhook mode needs the HTTP server (HTTP_PORT) to receive Telegram\'s updates');
+  let closing = false;
   const removeRoute = http.addRoute(
     new URL(webhook.url).pathname,
     createWebhookHandler({
@@ -60,6 +67,7 @@ export async function listenForWebhook(options: WebhookModeOptions): Promise<{ s
       handleUpdate: (update) => bot.handleUpdate(update),
       inFlight: options.inFlight,
       onError: options.onError,
+      closing: () => closing,
     }),
     { maxBodyBytes: MAX_WEBHOOK_BODY_BYTES },
   );
@@ -76,6 +84,9 @@ export async function listenForWebhook(options: WebhookModeOptions): Promise<{ s
   }
   return {
     async stop() {
+      closing = true;
+    },
+    async close() {
       removeRoute();
     },
   };
@@ -95,6 +106,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): HttpRouteH
     if (!secretMatches(request.headers[SECRET_HEADER], options.secret)) return { status: 401, body: { error: 'unauthorized' } };
     const update = parseUpdate(request.body);
     if (!update) return { status: 400, body: { error: 'not a Telegram update' } };
+    // Not marked as seen: Telegram sends it again, to this process's successor.
+    if (options.closing?.()) return { status: 503, body: { error: 'restarting' } };
     // Webhooks are at-least-once: Telegram redelivers what it thinks we missed. This in-memory guard
     // catches redeliveries to this process; durable exactly-once across restarts and replicas is issue 7.
     if (!recent.add(update.update_id)) return { status: 200, body: { ok: true, duplicate: true } };

@@ -27,7 +27,7 @@ async function start(commands: Partial<Commands>): Promise<{ discord: FakeDiscor
     guildId: discord.guildId,
     logger: silentLogger,
     storage: createMemoryStorage(),
-    commands: { edit: unused, imagine: unused, quota: unused, help: unused, moderate: unused, cancel: () => 'not_found', ...commands },
+    commands: { edit: unused, imagine: unused, quota: unused, help: unused, moderate: unused, cancel: () => 'not_found', resume: () => Promise.resolve(), ...commands },
   });
   cleanups.push(() => bot.stop());
   return { discord, bot };

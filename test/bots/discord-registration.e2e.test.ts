@@ -35,7 +35,7 @@ async function startAndStop(discord: FakeDiscord, scope: 'guild' | 'global' = 'g
     ...(guildId ? { guildId } : {}),
     logger: silentLogger,
     storage: createMemoryStorage(),
-    commands: { edit: unused, imagine: unused, quota: unused, help: unused, moderate: unused, cancel: () => 'not_found' },
+    commands: { edit: unused, imagine: unused, quota: unused, help: unused, moderate: unused, cancel: () => 'not_found', resume: () => Promise.resolve() },
   });
   await bot.stop();
 }

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits, type ChatInputCommandInteraction } from 'discord.js';
 import { startDiscordBot } from '../../src/bots/discord/start.ts';
 import type { App } from '../../src/app.ts';
 import type { RunningService } from '../../src/core/lifecycle.ts';
@@ -93,4 +95,24 @@ export function dispatchEdit(
     ],
     attachments: [...attachments],
   });
+}
+
+/**
+ * A bare discord.js client on the fake, without the core: hands every slash command to `run`. For a
+ * context on its own, e.g. the process that received a request and then died (destroy it).
+ */
+export async function startBareClient(
+  discord: FakeDiscord,
+  cleanups: Array<() => Promise<void>>,
+  run: (interaction: ChatInputCommandInteraction) => Promise<void>,
+): Promise<Client> {
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: discord.apiBase } });
+  cleanups.push(() => client.destroy());
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (interaction.isChatInputCommand()) void run(interaction);
+  });
+  const ready = once(client, Events.ClientReady);
+  await client.login(discord.token);
+  await ready;
+  return client;
 }

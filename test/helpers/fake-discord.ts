@@ -85,6 +85,8 @@ export interface FakeDiscord {
   callbackOf(interactionId: string): Json | undefined;
   /** From now on every webhook call with this interaction token answers 401 {code: 50027, message: 'Invalid Webhook Token'}. */
   expireInteraction(token: string): void;
+  /** The message `@original` of this interaction token stands for, while it exists. */
+  originalMessageOf(token: string): Json | undefined;
   /** The channel refuses the bot: POST /channels/<id>/messages answers 403 {code: 50013, message: 'Missing Permissions'}. */
   forbidChannel(channelId: string): void;
   /** The DM channel id opened for a user (POST /users/@me/channels), once the bot opened one. */
@@ -230,6 +232,10 @@ export async function startFakeDiscord(options: { token?: string; heartbeatInter
     },
     callbackOf: (interactionId) => state.callbacks.get(interactionId),
     expireInteraction: (interactionToken) => void state.expiredTokens.add(interactionToken),
+    originalMessageOf(interactionToken) {
+      const originalId = state.interactions.get(interactionToken)?.originalId;
+      return originalId ? state.messages.get(originalId) : undefined;
+    },
     forbidChannel: (channelId) => void state.forbiddenChannels.add(channelId),
     dmChannelOf: (userId) => (state.dmsOpened.has(userId) ? state.dmChannels.get(userId) : undefined),
     failNext: (predicate, status, body) => void state.failures.push({ predicate, status, body }),

@@ -75,6 +75,8 @@ export async function runDeferred(
       log.warn({ discord: describeDiscordError(finishError, [interaction.token]) }, 'could not report the failure');
     });
   }
+  // The last status may still wait out the throttle; the handler is done only once it went out.
+  await ctx?.idle();
 }
 
 /**

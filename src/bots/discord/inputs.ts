@@ -2,6 +2,7 @@ import type { Attachment, ChatInputCommandInteraction, Message } from 'discord.j
 import type { EditArgs, ImagineArgs } from '../../commands/context.ts';
 import { EDIT_SPEC, MAX_INPUT_IMAGES } from '../../commands/specs.ts';
 import { BotError, isBotError } from '../../core/errors.ts';
+import type { DownloadPolicy } from '../../core/http/download-policy.ts';
 import { downloadBytes } from '../../core/images/download.ts';
 import type { ImageSource } from '../../core/images/image.ts';
 import type { AspectRatio, OutputFormat } from '../../core/providers/provider.ts';
@@ -9,6 +10,8 @@ import type { AspectRatio, OutputFormat } from '../../core/providers/provider.ts
 export interface DownloadLimits {
   readonly maxBytes: number;
   readonly timeoutMs: number;
+  /** Which hosts attachments may come from (Discord's CDN, the configured API base). */
+  readonly policy?: DownloadPolicy | undefined;
 }
 
 /**
@@ -58,7 +61,7 @@ export function attachmentSource(ref: AttachmentRef, limits: DownloadLimits, whe
         throw new BotError('IMAGE_UNSUPPORTED', `attachment declared as ${contentType.split(';')[0]}`);
       }
       try {
-        return await downloadBytes(url, { maxBytes: limits.maxBytes, timeoutMs: limits.timeoutMs, signal, maxRedirects: 3 });
+        return await downloadBytes(url, { maxBytes: limits.maxBytes, timeoutMs: limits.timeoutMs, policy: limits.policy, signal, maxRedirects: 3 });
       } catch (error) {
         if (whenUnavailable === undefined || !isBotError(error) || error.code !== 'DOWNLOAD_FAILED') throw error;
         throw new BotError('DOWNLOAD_FAILED', `stored input no longer downloads: ${error.message}`, { userDetail: whenUnavailable });

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { FalFailure } from './fake-fal-types.ts';
 
 /** Small HTTP and image helpers of the loopback fal queue. */
 
@@ -6,6 +7,14 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(text);
+}
+
+/** Answers a scripted failure; a hanging one is left open until the fake closes its connections. */
+export function fail(res: ServerResponse, failure: FalFailure): void {
+  if (failure.hang) return;
+  if (failure.raw === undefined) return json(res, failure.status, failure.body ?? { detail: `HTTP ${failure.status}` }, failure.headers);
+  res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });
+  res.end(failure.raw);
 }
 
 export function missing(res: ServerResponse, field: string): void {

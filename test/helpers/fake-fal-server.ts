@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deliverWebhook, webhookBody } from './fake-fal-delivery.ts';
-import { decodeDataUri, extOf, json, mimeOf, missing, pngSize } from './fake-fal-http.ts';
+import { decodeDataUri, extOf, fail, json, mimeOf, missing, pngSize } from './fake-fal-http.ts';
 import { createWaiters } from './fake-http.ts';
 import { FakeJob } from './fake-fal-job.ts';
 import { createWebhookSigner } from './fake-fal-signer.ts';
@@ -21,7 +21,8 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
   const requests: ReceivedRequest[] = [];
   const jobs: FakeFalJob[] = [];
   const states = new Map<string, FakeJob>();
-  const files = new Map<string, Buffer>();
+  /** Result files by name, and the status a script gave them instead of their bytes. */
+  const files = new Map<string, { bytes: Buffer; status?: number | undefined }>();
   const signer = createWebhookSigner();
   const jobWaiters = createWaiters();
   const webhookWaiters = createWaiters();
@@ -67,10 +68,11 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
     const method = req.method ?? 'GET';
     // Result files are public, like fal's CDN, and so are the webhook keys: no key.
     if (method === 'GET' && path.startsWith('/files/')) {
-      const bytes = files.get(path.slice('/files/'.length));
-      if (!bytes) return json(res, 404, { detail: 'File not found' });
-      res.writeHead(200, { 'content-type': mimeOf(bytes), 'content-length': bytes.length });
-      return res.end(bytes);
+      const file = files.get(path.slice('/files/'.length));
+      if (!file) return json(res, 404, { detail: 'File not found' });
+      if (file.status !== undefined) return json(res, file.status, { detail: file.status === 404 ? 'File not found' : 'Request has expired' });
+      res.writeHead(200, { 'content-type': mimeOf(file.bytes), 'content-length': file.bytes.length });
+      return res.end(file.bytes);
     }
     if (method === 'GET' && path === '/.well-known/jwks.json') return json(res, 200, signer.jwks());
     if (!authorized(req)) return json(res, 401, { detail: 'No user found for Key ID and Secret' });
@@ -102,7 +104,7 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
 
   const submit = (res: ServerResponse, path: string, body: unknown, webhookUrl: string | undefined) => {
     const failure = fake.script.submitFailures.shift();
-    if (failure) return json(res, failure.status, failure.body ?? { detail: `HTTP ${failure.status}` }, failure.headers);
+    if (failure) return fail(res, failure);
     const modelPath = path.replace(/^\/+|\/+$/g, '');
     const segments = modelPath.split('/');
     if (segments.length < 2) return json(res, 404, { detail: 'Application not found' });
@@ -132,7 +134,7 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
     const gatewayRequestId = randomUUID();
     const job: FakeFalJob = { requestId, gatewayRequestId, modelPath, input, inputImages, resultImages, cancelled: false, webhookUrl };
     states.set(requestId, new FakeJob({ job, appPath, script, onComplete }));
-    resultImages.forEach((bytes, n) => files.set(`${requestId}-${n}.${extOf(bytes)}`, bytes));
+    resultImages.forEach((bytes, n) => files.set(`${requestId}-${n}.${extOf(bytes)}`, { bytes, status: script.fileStatus }));
     jobs.push(job);
     jobWaiters.notify();
     // With a webhook, fal's docs show only the two ids (reference §1.2): the client builds the URLs.
@@ -163,14 +165,14 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
 
   const status = (res: ServerResponse, state: FakeJob) => {
     const failure = fake.script.statusFailures.shift();
-    if (failure) return json(res, failure.status, failure.body ?? { detail: `HTTP ${failure.status}` });
+    if (failure) return fail(res, failure);
     const next = state.poll();
     json(res, next ? 202 : 200, statusBody(state, next));
   };
 
   const stream = (res: ServerResponse, state: FakeJob) => {
     const failure = fake.script.streamFailures?.shift();
-    if (failure) return json(res, failure.status, failure.body ?? { detail: `HTTP ${failure.status}` });
+    if (failure) return fail(res, failure);
     serveStatusStream(res, state, {
       keepAliveMs: options.keepAliveMs ?? 15_000,
       stepMs: options.streamStepMs ?? 10,
@@ -193,6 +195,8 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
     // [I] fal's answer before completion is undocumented; refusing it catches a bot that skips polling.
     if (!state.done()) return json(res, 400, { detail: 'Request is still in progress' });
     if (state.job.cancelled) return json(res, 400, { detail: 'Request was cancelled' });
+    const failure = fake.script.resultFailures?.shift();
+    if (failure) return fail(res, failure);
     const { outcome } = state;
     if (outcome.kind === 'error') return json(res, outcome.httpStatus, outcome.body);
     json(res, 200, { images: imagesOf(state), description: 'Here are the edited images.' });

@@ -2,6 +2,18 @@
 
 export type ScriptedStatus = { status: 'IN_QUEUE'; queue_position: number } | { status: 'IN_PROGRESS' };
 
+/**
+ * One scripted failure of a route: an HTTP status with a JSON body (default `{detail: 'HTTP <status>'}`),
+ * or with `raw` text sent as is (malformed JSON), or `hang`: the request is read and never answered.
+ */
+export interface FalFailure {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  raw?: string;
+  hang?: boolean;
+}
+
 export interface FalScript {
   /**
    * Status answers before COMPLETED; default [{status:'IN_QUEUE', queue_position: 2}, {status:'IN_PROGRESS'}].
@@ -11,11 +23,18 @@ export interface FalScript {
   /** What the job ends with: result images (PNG bytes; default: num_images images made with makePng(64, 64, 100 + i)), or an error. */
   outcome: { kind: 'images'; images?: Buffer[] } | { kind: 'error'; httpStatus: number; body: unknown; error?: string };
   /** HTTP failures answered to the next submits before one is accepted, e.g. [{status: 429}] then success. */
-  submitFailures: Array<{ status: number; body?: unknown; headers?: Record<string, string> }>;
+  submitFailures: FalFailure[];
   /** Same for status polls. */
-  statusFailures: Array<{ status: number; body?: unknown }>;
+  statusFailures: FalFailure[];
   /** Same for status stream requests. */
-  streamFailures?: Array<{ status: number; body?: unknown }>;
+  streamFailures?: FalFailure[];
+  /** Same for result requests (after completion). */
+  resultFailures?: FalFailure[];
+  /**
+   * The result files of jobs submitted under this script answer this HTTP status instead of their
+   * bytes: 404 for a file that is gone, 403 for an expired signed URL.
+   */
+  fileStatus?: number;
   /**
    * Time mode: the job is COMPLETED at submit + durationMs whatever is polled (as real fal), and its
    * webhook fires then. Without it (poll mode) a job completes only when polled or streamed through its
@@ -135,5 +154,6 @@ export function copyScript(script: FalScript): FalScript {
     submitFailures: [...script.submitFailures],
     statusFailures: [...script.statusFailures],
     streamFailures: [...(script.streamFailures ?? [])],
+    resultFailures: [...(script.resultFailures ?? [])],
   };
 }

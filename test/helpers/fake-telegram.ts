@@ -108,6 +108,8 @@ export interface FakeTelegram {
   injectCallbackQuery(options: InjectCallbackQueryOptions): Json;
   /** A message as the fake holds it now (edits and reply_markup applied), or undefined. */
   messageOf(chatId: number, messageId: number): Json;
+  /** A user (or admin) deletes a message in the app: edits of it and replies to it are refused from now on. */
+  deleteMessage(chatId: number, messageId: number): void;
   /** A photo message whose sizes are the given images (each registered as a file). */
   injectPhoto(options: InjectPhotoOptions): Json;
   /** A message with a file (`document`), registered so the bot can download it. */
@@ -463,6 +465,9 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     injectDocument,
     injectCallbackQuery,
     messageOf: (chatId, messageId) => messages.get(`${chatId}:${messageId}`),
+    deleteMessage(chatId, messageId) {
+      messages.delete(`${chatId}:${messageId}`);
+    },
     setChatMember(chatId, userId, status) {
       members.set(`${chatId}:${userId}`, status);
     },

@@ -1,5 +1,6 @@
 import { BotError } from '../errors.ts';
 import type { JsonResponse } from '../http/request.ts';
+import { isRetryableStatus } from './fal-retry.ts';
 import { cleanReason } from './provider-errors.ts';
 
 /**
@@ -84,11 +85,13 @@ export function statusError(provider: string, res: JsonResponse, secret: string)
 
 /**
  * A non-2xx result is the request's verdict (fal has no FAILED status, reference §0), so it is
- * PROVIDER_FAILED; only a rate limit that outlived the retries says "try later" instead.
+ * PROVIDER_FAILED; only a rate limit or a gateway error (502, 503, 504) that outlived the retries
+ * says "try later" instead: it is about the way to the result, not the result, and no prompt
+ * rewording would help.
  */
 export function resultError(provider: string, res: JsonResponse, secret: string): BotError {
   const s = res.status;
-  if (s === 429) return new BotError('PROVIDER_UNAVAILABLE', `${provider} result answered HTTP 429`);
+  if (isRetryableStatus('result', res)) return new BotError('PROVIDER_UNAVAILABLE', `${provider} result answered HTTP ${s}`);
   if (s === 401 || s === 403) {
     return new BotError('PROVIDER_FAILED', `${provider} refused the result: it rejected the API key (HTTP ${s})`);
   }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { inspectImage } from '../../src/core/images/inspect.ts';
-import { makePng } from '../helpers/png.ts';
+import { makePng, pngChunk } from '../helpers/png.ts';
 import {
-  animatedGif, animatedPng, animatedWebp, jpeg, pngBomb, pngChunk, TEXT_AS_PNG, truncatedJpeg, truncatedPng, truncatedWebp, webp,
+  animatedGif, animatedPng, animatedWebp, jpeg, pngBomb, TEXT_AS_PNG, truncatedJpeg, truncatedPng, truncatedWebp, webp,
 } from './files.ts';
 
 /**

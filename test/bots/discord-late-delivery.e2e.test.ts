@@ -1,10 +1,8 @@
-import { once } from 'node:events';
-import { Client, Events, GatewayIntentBits, type ChatInputCommandInteraction } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInteractionContext } from '../../src/bots/discord/context.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { errorMessage, messages } from '../../src/core/messages.ts';
-import { dispatchEdit, isOriginalEdit, startDiscordWorld } from '../helpers/discord-world.ts';
+import { dispatchEdit, isOriginalEdit, startBareClient, startDiscordWorld } from '../helpers/discord-world.ts';
 import { startFakeDiscord, type DiscordCall, type FakeDiscord } from '../helpers/fake-discord.ts';
 import { makePng, pngImage } from '../helpers/png.ts';
 
@@ -108,7 +106,7 @@ describe('Discord results after the interaction token expired', () => {
     cleanups.push(() => discord.close());
     const delivered: number[] = [];
     const fourteenAndAHalfMinutesLater = () => Date.now() + 14.5 * 60_000;
-    await startContextClient(discord, async (interaction) => {
+    await startBareClient(discord, cleanups, async (interaction) => {
       await interaction.deferReply();
       const ctx = createInteractionContext(interaction, { logger: silentLogger, statusIntervalMs: 0, publicReply: true, now: fourteenAndAHalfMinutesLater });
       delivered.push(await ctx.deliver([pngImage(16, 16, 3)], 'Done in 870 s', { prompt: 'slow one', provider: 'fal', elapsedMs: 870_000 }));
@@ -121,15 +119,3 @@ describe('Discord results after the interaction token expired', () => {
     expect(discord.calls.filter(isOriginalEdit(discord, interaction.token))).toEqual([]);
   });
 });
-
-/** A bare discord.js client on the fake that hands every slash command to `run`: the context alone, without the core. */
-async function startContextClient(discord: FakeDiscord, run: (interaction: ChatInputCommandInteraction) => Promise<void>): Promise<void> {
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: discord.apiBase } });
-  cleanups.push(() => client.destroy());
-  client.on(Events.InteractionCreate, (interaction) => {
-    if (interaction.isChatInputCommand()) void run(interaction);
-  });
-  const ready = once(client, Events.ClientReady);
-  await client.login(discord.token);
-  await ready;
-}

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobRunner, type RunnerOptions } from '../../src/core/jobs/runner.ts';
-import type { Delivery, JobRecord, JobRequest, JobSink, ProgressEvent } from '../../src/core/jobs/types.ts';
+import type { JobRecord, JobRequest } from '../../src/core/jobs/types.ts';
 import type { ImageSource } from '../../src/core/images/image.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { createFalProvider } from '../../src/core/providers/fal.ts';
@@ -9,6 +9,7 @@ import { createMemoryStorage } from '../../src/core/store/memory.ts';
 import type { Storage } from '../../src/core/store/storage.ts';
 import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
 import { makePng } from '../helpers/png.ts';
+import { recordingSink } from './restart-kit.ts';
 
 const KEY = 'runner-test-key-000';
 const subject = { platform: 'discord' as const, communityId: 'g1', userId: 'u1' };
@@ -45,17 +46,6 @@ function setup(options: Partial<RunnerOptions> & { limit?: number } = {}) {
     ...options,
   });
   return { runner, ledger };
-}
-
-/** A sink that records what the adapter would have shown and delivered. */
-function recordingSink(deliver?: (d: Delivery) => Promise<number>) {
-  const events: ProgressEvent[] = [];
-  const deliveries: Delivery[] = [];
-  const sink: JobSink = {
-    progress: async (e) => void events.push(e),
-    deliver: deliver ?? (async (d) => (deliveries.push(d), d.images.length)),
-  };
-  return { sink, events, deliveries };
 }
 
 const source = (bytes: Buffer): ImageSource => ({ declaredBytes: bytes.length, load: async () => bytes });

@@ -58,6 +58,9 @@ export interface StatusMessage {
   readonly messageId: number | undefined;
 }
 
+/** How long after the final text it is written again when a progress edit may land late. */
+const REASSERT_FINAL_AFTER_MS = 2_000;
+
 const keyOf = (view: View): string => `${view.text}\u0000${JSON.stringify(view.markup ?? null)}`;
 const done = Promise.resolve();
 
@@ -79,6 +82,12 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
   let actionTimer: ReturnType<typeof setInterval> | undefined;
   let finished = false;
   let frozen = false;
+  /**
+   * A progress edit was given up after it may have reached Telegram (its time ran out while it was
+   * on the wire): it can still be applied later, even after the final text. The final text is then
+   * written once more a little later, so it is the last word whatever the order.
+   */
+  let maybeLate = false;
   let queue: Promise<void> = done;
 
   const failed = (what: string, error: unknown, dropped = false): void => {
@@ -136,11 +145,15 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
     actionTimer = undefined;
   }
 
+  /**
+   * No more progress: a waiting edit is dropped. An edit already under way is not aborted: aborting
+   * stops only our wait, not Telegram applying it, maybe after the final text; the final text is
+   * queued behind it instead (bounded by the progress edit timeout).
+   */
   function stopProgress(): void {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     pending = undefined;
-    editing?.abort();
   }
 
   /** Edits now when the interval has passed and no edit is under way, else later (the newest text). */
@@ -164,7 +177,10 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
     if (!view || finished || frozen || messageId === undefined || keyOf(view) === shownKey) return done;
     const abort = new AbortController();
     editing = abort;
-    const timeout = setTimeout(() => abort.abort(), progressEditTimeoutMs);
+    const timeout = setTimeout(() => {
+      maybeLate = true;
+      abort.abort();
+    }, progressEditTimeoutMs);
     return enqueue(
       'progress edit',
       async () => {
@@ -176,6 +192,16 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
       if (editing === abort) editing = undefined;
       if (pending) void schedule();
     });
+  }
+
+  /** Writes the final text again once a late progress edit has had time to land (see maybeLate). */
+  function reassert(view: View): void {
+    const again = setTimeout(() => {
+      void enqueue('final again', async () => {
+        if (!blocked) await write(view);
+      });
+    }, REASSERT_FINAL_AFTER_MS);
+    again.unref?.();
   }
 
   return {
@@ -226,8 +252,9 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
       const view: View = { text, markup };
       return enqueue('final', async () => {
         if (blocked) return;
-        if (messageId !== undefined && keyOf(view) === shownKey) return;
+        if (messageId !== undefined && keyOf(view) === shownKey && !maybeLate) return;
         await write(view);
+        if (maybeLate) reassert(view);
       });
     },
     settled: () => queue,

@@ -7,7 +7,10 @@ import { InputHost } from './core/http/input-host.ts';
 import { startHttpServer, type HttpRoutes, type RunningHttpServer } from './core/http/server.ts';
 import { CallbackRegistry } from './core/jobs/callbacks.ts';
 import type { PollPolicy } from './core/jobs/follow.ts';
+import { jobStateLog, observeAll } from './core/jobs/observer.ts';
 import { JobRunner } from './core/jobs/runner.ts';
+import { BotMetrics } from './core/metrics.ts';
+import { Readiness, storeCheck } from './core/readiness.ts';
 import type { RetryPolicy } from './core/http/retry.ts';
 import type { Logger } from './core/log.ts';
 import { createProviders } from './core/providers/registry.ts';
@@ -46,6 +49,10 @@ export interface App {
   readonly http?: HttpRoutes | undefined;
   /** Where downloads may come from (platform files, provider results): pass it to every download. */
   readonly downloadPolicy: DownloadPolicy;
+  /** Prometheus metrics of this app (a registry of its own), served at /metrics when the HTTP server runs. */
+  readonly metrics: BotMetrics;
+  /** What /readyz checks: the store, and each adapter main.ts adds once it runs. */
+  readonly readiness: Readiness;
   close(): Promise<void>;
 }
 
@@ -65,10 +72,20 @@ export async function buildApp(config: AppConfig, logger: Logger, overrides: App
   // Hosted inputs outlive the longest job, so a provider can still fetch them near the deadline.
   const inputHost = publicUrl ? new InputHost(publicUrl, { maxAgeMs: config.jobs.timeoutMs + INPUT_MARGIN_MS }) : undefined;
   const downloadPolicy = downloadPolicyOf(config, providers.flatMap((provider) => provider.resultHosts ?? []));
+  const metrics = new BotMetrics();
+  const readiness = new Readiness();
+  readiness.add('store', storeCheck(storage));
   let http: RunningHttpServer | undefined;
   if (config.http) {
     try {
-      http = await startHttpServer({ port: config.http.port, callbacks, inputs: inputHost, logger });
+      http = await startHttpServer({
+        port: config.http.port,
+        callbacks,
+        inputs: inputHost,
+        readiness: () => readiness.report(),
+        metrics: () => metrics.text(),
+        logger,
+      });
     } catch (error) {
       await storage.close();
       throw error;
@@ -91,6 +108,7 @@ export async function buildApp(config: AppConfig, logger: Logger, overrides: App
     maxJobsPerUser: overrides.maxJobsPerUser ?? config.jobs.maxJobsPerUser,
     userCooldownMs: overrides.userCooldownMs ?? config.jobs.userCooldownMs,
     now: now ? () => now().getTime() : undefined,
+    observer: observeAll([metrics.jobObserver, jobStateLog(logger.child({ component: 'jobs' }))]),
   });
   const admin = new QuotaAdmin(storage, ledger, now ? () => now().getTime() : undefined);
   const commands = createCommands({ runner, ledger, admin, owners: config.owners, logger });
@@ -103,6 +121,8 @@ export async function buildApp(config: AppConfig, logger: Logger, overrides: App
     httpPort: http?.port,
     http,
     downloadPolicy,
+    metrics,
+    readiness,
     close: async () => {
       await http?.close();
       await storage.close();

@@ -40,15 +40,20 @@ async function main(): Promise<void> {
   }
   const shard = shardRole(process.env);
   const config = shard ? shardProcessConfig(parsed.config) : parsed.config;
-  const rootLogger = createLogger(config.logLevel, { secrets: secretsOf(config) });
+  // JSON lines for log collectors; readable ones when a person watches the terminal.
+  const rootLogger = createLogger(config.logLevel, { secrets: secretsOf(config), pretty: process.stdout.isTTY });
   const logger = shard ? rootLogger.child({ shard: shard.id }) : rootLogger;
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
 
   const app = await buildApp(config, logger);
   const services: RunningService[] = [];
   const stopAll = () => stopEverything(app, services.splice(0).reverse(), logger);
+  // The HTTP server already answers: /readyz says no until every adapter has started.
+  let started = false;
+  app.readiness.add('started', () => started);
   try {
     await startServices(config, app, logger, shard, services);
+    started = true;
   } catch (error) {
     logger.fatal({ err: (error as Error).message }, 'start-up failed');
     await stopAll();
@@ -110,7 +115,7 @@ async function startServices(config: AppConfig, app: App, logger: Logger, shard:
   // Each adapter is loaded only when enabled: discord.js and grammY are large.
   if (config.telegram) {
     const { startTelegramBot } = await import('./bots/telegram/start.ts');
-    services.push(
+    adopt(app, services, 'telegram',
       await startTelegramBot({
         ...config.telegram,
         commands: app.commands,
@@ -128,7 +133,7 @@ async function startServices(config: AppConfig, app: App, logger: Logger, shard:
   if (!discord) return;
   if (discord.shards !== undefined && !shard) {
     const { startDiscordShards } = await import('./bots/discord/shards.ts');
-    services.push(
+    adopt(app, services, 'discord',
       await startDiscordShards({
         // The shards run this very entry with the same Node flags: dist/main.js under npm start, src/main.ts in tests.
         file: fileURLToPath(import.meta.url),
@@ -143,7 +148,7 @@ async function startServices(config: AppConfig, app: App, logger: Logger, shard:
     return;
   }
   const { startDiscordBot } = await import('./bots/discord/start.ts');
-  services.push(
+  adopt(app, services, 'discord',
     await startDiscordBot({
       token: discord.token,
       apiBase: discord.apiBase,
@@ -157,6 +162,12 @@ async function startServices(config: AppConfig, app: App, logger: Logger, shard:
     }),
   );
   logger.info('Discord bot started');
+}
+
+/** Keeps `service` to be stopped on shutdown, and reports its connection at /readyz. */
+function adopt(app: App, services: RunningService[], name: string, service: RunningService): void {
+  services.push(service);
+  app.readiness.add(name, () => service.ready?.() ?? true);
 }
 
 /**

@@ -5,6 +5,11 @@ export interface RunningService {
    * goes on). Optional: a service without intake of its own has nothing to do here.
    */
   stopIntake?(): Promise<void>;
+  /**
+   * Connected to its platform now (Telegram: polling or webhook running; Discord: gateway ready), for
+   * /readyz. Optional: a service without a connection of its own counts as ready.
+   */
+  ready?(): boolean;
   /** Stops taking new work and waits (bounded) for work already running. */
   stop(): Promise<void>;
 }

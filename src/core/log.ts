@@ -36,6 +36,11 @@ export interface LoggerOptions {
   readonly secrets?: readonly string[];
   /** Where lines go; default stdout. */
   readonly destination?: DestinationStream;
+  /**
+   * Human-readable lines (pino-pretty, in a worker thread) instead of JSON: for a terminal. main.ts
+   * decides (stdout is a TTY); ignored with a `destination`.
+   */
+  readonly pretty?: boolean;
 }
 
 export function createLogger(level: string, options: LoggerOptions = {}): Logger {
@@ -46,7 +51,8 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
     base: undefined,
     ...(secrets.length > 0 ? { hooks: { streamWrite: (line: string) => scrubSecrets(line, secrets) } } : {}),
   };
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  if (options.destination) return pino(settings, options.destination);
+  return options.pretty ? pino({ ...settings, transport: { target: 'pino-pretty', options: { colorize: true } } }) : pino(settings);
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

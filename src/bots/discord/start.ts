@@ -135,6 +135,8 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Runni
 
   let stopped: Promise<void> | undefined;
   return {
+    // The gateway connection is up (discord.js: not destroyed, websocket status Ready).
+    ready: () => stopped === undefined && client.isReady(),
     stop(): Promise<void> {
       stopped ??= (async () => {
         client.removeAllListeners(Events.InteractionCreate);

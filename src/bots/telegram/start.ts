@@ -165,6 +165,8 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Tel
   };
   return {
     stopIntake,
+    // Webhook mode has nothing to lose but the HTTP server; long polling can stop on its own (an error).
+    ready: () => intakeStopping === undefined && (options.webhook !== undefined || bot.isRunning()),
     stop() {
       stopping ??= (async () => {
         await stopIntake();

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CALLBACK_PATH, type CallbackRegistry } from '../jobs/callbacks.ts';
 import { BotError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { ReadinessReport } from '../readiness.ts';
 import { INPUT_PATH, type InputHost } from './input-host.ts';
 import { hasBody, readBodyWithin, refuseTooLarge } from './request-body.ts';
 
@@ -13,6 +14,10 @@ export interface HttpServerOptions {
   readonly host?: string;
   readonly callbacks?: CallbackRegistry | undefined;
   readonly inputs?: InputHost | undefined;
+  /** Served at /readyz: 200 when every check passes, else 503; the checks' results as JSON either way. */
+  readonly readiness?: (() => Promise<ReadinessReport>) | undefined;
+  /** Served at /metrics (Prometheus text format). */
+  readonly metrics?: (() => Promise<{ readonly contentType: string; readonly body: string }>) | undefined;
   readonly logger: Logger;
 }
 
@@ -57,10 +62,10 @@ const DEFAULT_ROUTE_MAX_BYTES = 1024 * 1024;
 const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 10_000;
 /** Paths the server itself answers; an added route must not hide them. */
-const BUILT_IN_PATHS = ['/healthz', CALLBACK_PATH, INPUT_PATH];
+const BUILT_IN_PATHS = ['/healthz', '/readyz', '/metrics', CALLBACK_PATH, INPUT_PATH];
 
 /**
- * The bot's HTTP server: `/healthz`, provider callbacks (`/callbacks/<token>`), hosted input
+ * The bot's HTTP server: `/healthz` (alive), `/readyz` (connected), `/metrics`, provider callbacks (`/callbacks/<token>`), hosted input
  * images (`/inputs/<name>`) and the routes adapters add (Telegram's webhook). Nothing here needs a
  * framework: a few routes on node:http.
  */
@@ -114,6 +119,16 @@ async function route(req: IncomingMessage, res: ServerResponse, options: HttpSer
   if (!takesBody && hasBody(req)) res.setHeader('connection', 'close');
   if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
     return json(res, 200, { status: 'ok' });
+  }
+  const isGet = req.method === 'GET' || req.method === 'HEAD';
+  if (path === '/readyz' && options.readiness && isGet) {
+    const report = await options.readiness();
+    return json(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', checks: report.checks });
+  }
+  if (path === '/metrics' && options.metrics && isGet) {
+    const { contentType, body } = await options.metrics();
+    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }).end(req.method === 'HEAD' ? undefined : body);
+    return;
   }
   if (path.startsWith(CALLBACK_PATH) && options.callbacks) {
     if (req.method !== 'POST') {

@@ -8,6 +8,7 @@ import type { QuotaLedger } from '../quota/ledger.ts';
 import type { Storage } from '../store/storage.ts';
 import type { CallbackRegistry } from './callbacks.ts';
 import type { PollPolicy } from './follow.ts';
+import type { JobObserver } from './observer.ts';
 
 export interface RunnerOptions {
   readonly storage: Storage;
@@ -38,6 +39,8 @@ export interface RunnerOptions {
   readonly maxJobsPerUser?: number | undefined;
   /** USER_COOLDOWN: least time between two accepted requests of one user, in ms; 0 = off. Default 3000. */
   readonly userCooldownMs?: number | undefined;
+  /** Told of every stored state change, denial and job leaving this process (metrics, logs); see observeAll. */
+  readonly observer?: JobObserver | undefined;
 }
 
 /** Default RunnerOptions.leaseMs. */

@@ -9,6 +9,7 @@ import { JobEndings } from './endings.ts';
 import { DEFAULT_POLL_POLICY } from './follow.ts';
 import { loadInputs } from './inputs.ts';
 import { LeaseKeeper } from './leases.ts';
+import { observeAll, type JobObserver } from './observer.ts';
 import { JobRepository } from './repository.ts';
 import { claimStrandedJobs, planResume } from './resume.ts';
 import { DEFAULT_DEADLINE_MS, DEFAULT_LEASE_MS, type RunnerOptions } from './runner-options.ts';
@@ -39,10 +40,13 @@ export class JobRunner {
   private readonly limits: UserLimits;
   private readonly endings: JobEndings;
   private readonly active = new ActiveJobs();
+  private readonly observer: JobObserver;
   private stopping = false;
 
   constructor(options: RunnerOptions) {
     this.options = options;
+    // Shielded: an observer's failure must not change a job's course.
+    this.observer = observeAll(options.observer ? [options.observer] : []);
     this.jobs = new JobRepository(options.storage);
     const now = options.now ?? Date.now;
     this.now = now;
@@ -99,7 +103,10 @@ export class JobRunner {
       deadlineAt: startedAt + (this.options.deadlineMs ?? DEFAULT_DEADLINE_MS),
     };
     const admission = await this.limits.admit(record.subject, record.id, record.deadlineAt + SLOT_GRACE_MS);
-    if (!admission.ok) return admission.kind === 'too_many_jobs' ? { kind: admission.kind, max: admission.max } : { kind: admission.kind, waitMs: admission.waitMs };
+    if (!admission.ok) {
+      this.observer.denied?.(record.subject, admission.kind);
+      return admission.kind === 'too_many_jobs' ? { kind: admission.kind, max: admission.max } : { kind: admission.kind, waitMs: admission.waitMs };
+    }
     return this.track(record, sink, { target: request.target, resumed: false, deadline: true }, async (run) => {
       // Leased before the job is listed as open, so no other process's sweep takes it from under us.
       if (!(await this.leases.acquire(record.id))) throw new BotError('INTERNAL', 'the lease of a new job was taken');
@@ -109,6 +116,7 @@ export class JobRunner {
       if (!reservation.ok) {
         await this.save(record, 'rejected', run);
         if (reservation.reason === 'settled') return { kind: 'duplicate' };
+        this.observer.denied?.(record.subject, reservation.reason);
         if (reservation.reason === 'blocked' && reservation.quota.blocked) return { kind: 'blocked', block: reservation.quota.blocked };
         return { kind: 'quota_exhausted', quota: reservation.quota, requested: record.count };
       }
@@ -250,6 +258,7 @@ export class JobRunner {
         outcome = await this.endings.settle(run, thrown);
       } finally {
         handle.end();
+        this.observer.left?.(record);
         await this.leases.release(record.id);
         if (!(outcome?.kind === 'suspended' && outcome.started)) await this.endings.releaseSlot(record, run.log);
       }
@@ -260,10 +269,12 @@ export class JobRunner {
   }
 
   private async save(record: JobRecord, state: JobState, run?: Run): Promise<void> {
+    const from = record.state;
     record.state = state;
     record.updatedAt = this.now();
     const target = run ? currentTarget(run) : undefined;
     if (target) record.target = target;
     await this.jobs.save(record, FINAL_STATES.has(state));
+    this.observer.stateChanged?.({ record, from });
   }
 }

@@ -2,6 +2,7 @@
 // stream, and with polling, side by side with the official @fal-ai/client `subscribe` (polling every
 // 500 ms by default) on the same kind of loopback fake. Also the delay from fal marking the job
 // COMPLETED to the client asking for the result.
+import { DEFAULT_DOWNLOAD_POLICY } from '../src/core/http/download-policy.ts';
 import { createFalClient } from '@fal-ai/client';
 import { buildApp, type App } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
@@ -83,7 +84,9 @@ async function viaPolling(): Promise<RequestsPerJob> {
     webhooks: false,
   });
   const ledger = new QuotaLedger(storage, { limit: 10, window: 'day', timeZone: 'UTC' });
-  const runner = new JobRunner({ storage, ledger, providers: [provider], logger: silentLogger });
+  // The fake's result files are on loopback: allowed as a configured host, as the app allows its base URLs.
+  const downloadPolicy = { ...DEFAULT_DOWNLOAD_POLICY, configuredHosts: ['127.0.0.1'] };
+  const runner = new JobRunner({ storage, ledger, providers: [provider], logger: silentLogger, downloadPolicy });
   try {
     const outcome = await runner.run(job('bench:polling'), sink);
     if (outcome.kind !== 'done') throw new Error(`polling: ${JSON.stringify(outcome)}`);

@@ -2,7 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { buildApp, type App, type AppOverrides } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import type { Commands } from '../../src/commands/commands.ts';
-import { silentLogger } from '../../src/core/log.ts';
+import { silentLogger, type Logger } from '../../src/core/log.ts';
 
 export const TEST_FAL_KEY = 'fal-test-key-0123456789abcdef';
 
@@ -15,6 +15,8 @@ export async function buildTestCore(options: {
   quotaLimit?: number;
   env?: Record<string, string>;
   overrides?: AppOverrides;
+  /** Where the core logs; silent unless a test reads the log. */
+  logger?: Logger;
 }): Promise<{ commands: Commands; app: App; close(): Promise<void> }> {
   const parsed = parseConfig({
     TELEGRAM_BOT_TOKEN: '123456:test-token-abcdefghijklmnopqrstuvwxyz',
@@ -24,7 +26,7 @@ export async function buildTestCore(options: {
     ...options.env,
   });
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  const app = await buildApp(parsed.config, silentLogger, {
+  const app = await buildApp(parsed.config, options.logger ?? silentLogger, {
     poll: { initialMs: 10, maxMs: 50, factor: 1.5 },
     providerRetry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 },
     // Tests fire several requests of one user at once; the abuse limits have tests of their own.

@@ -30,6 +30,8 @@ export interface DiscordWorldOptions {
    * every guild; several shards of the bot need discord.js's ShardingManager (test/discord-shards.test.ts).
    */
   readonly shards?: number;
+  /** Where the core (runner, commands) logs; `logger` is the bot's. */
+  readonly coreLogger?: Logger;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startDiscordWorld(cleanups: Array<() => Promise<void>>, op
   cleanups.push(() => fal.close());
   const discord = await startFakeDiscord(options.shards === undefined ? {} : { shards: options.shards });
   cleanups.push(() => discord.close());
-  const core = await buildTestCore({ falUrl: fal.url, ...(options.env ? { env: options.env } : {}) });
+  const core = await buildTestCore({ falUrl: fal.url, ...(options.env ? { env: options.env } : {}), ...(options.coreLogger ? { logger: options.coreLogger } : {}) });
   cleanups.push(() => core.close());
   const bot = await startDiscordBot({
     token: discord.token,

@@ -1,12 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import { startDiscordBot } from '../../src/bots/discord/start.ts';
-import { parseConfig } from '../../src/config.ts';
-import { createLogger, silentLogger } from '../../src/core/log.ts';
-import { TEST_FAL_KEY } from '../helpers/core.ts';
-import { dispatchEdit, isOriginalEdit } from '../helpers/discord-world.ts';
-import { startFakeDiscord } from '../helpers/fake-discord.ts';
-import { startFakeFal } from '../helpers/fake-fal.ts';
+import { createLogger } from '../../src/core/log.ts';
+import { dispatchEdit, isOriginalEdit, startDiscordWorld } from '../helpers/discord-world.ts';
 import { makePng } from '../helpers/png.ts';
 
 /**
@@ -27,28 +21,10 @@ interface LogLine {
   readonly [field: string]: unknown;
 }
 
-/** The whole Discord path, as discord-world builds it, but with the core logging into `lines`. */
+/** The whole Discord path, with the core logging into `lines`. */
 async function startLoggedWorld(lines: string[]) {
-  const fal = await startFakeFal({ key: TEST_FAL_KEY });
-  cleanups.push(() => fal.close());
-  const discord = await startFakeDiscord();
-  cleanups.push(() => discord.close());
-  const parsed = parseConfig({ DISCORD_TOKEN: discord.token, FAL_KEY: TEST_FAL_KEY, FAL_QUEUE_URL: fal.url, STORE_URL: 'memory://' });
-  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  const logger = createLogger('info', { destination: { write: (line: string) => void lines.push(line) } });
-  const app = await buildApp(parsed.config, logger, { poll: { initialMs: 10, maxMs: 50, factor: 1.5 }, maxJobsPerUser: 0, userCooldownMs: 0 });
-  cleanups.push(() => app.close());
-  const bot = await startDiscordBot({
-    token: discord.token,
-    apiBase: discord.apiBase,
-    guildId: discord.guildId,
-    commands: app.commands,
-    storage: app.storage,
-    logger: silentLogger,
-    statusIntervalMs: 50,
-  });
-  cleanups.push(() => bot.stop());
-  return { fal, discord, app };
+  const coreLogger = createLogger('info', { destination: { write: (line: string) => void lines.push(line) } });
+  return startDiscordWorld(cleanups, { coreLogger });
 }
 
 describe('job state log', () => {

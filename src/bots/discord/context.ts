@@ -2,6 +2,7 @@ import type { REST, RepliableInteraction } from 'discord.js';
 import type { DeliveryTarget } from '../../core/jobs/types.ts';
 import type { Logger } from '../../core/log.ts';
 import { createReplyContext, type InteractionContext } from './reply-context.ts';
+import { interactionRestOf } from './interaction-rest.ts';
 import { interactionWebhook } from './reply-port.ts';
 import type { ResultButtons } from './result-card.ts';
 import { parseDiscordTarget, targetOfInteraction } from './target.ts';
@@ -27,7 +28,7 @@ export interface InteractionContextOptions {
 export function createInteractionContext(interaction: RepliableInteraction, options: InteractionContextOptions): InteractionContext {
   const target = targetOfInteraction(interaction, { publicReply: options.publicReply === true, resultButtons: options.resultButtons });
   const { rest } = interaction.client;
-  return createReplyContext(interactionWebhook(rest, target.applicationId, target.token), target, {
+  return createReplyContext(interactionWebhook(interactionRestOf(rest), target.applicationId, target.token), target, {
     rest,
     logger: options.logger.child({ requestId: interaction.id, interaction: labelOf(interaction) }),
     statusIntervalMs: options.statusIntervalMs,
@@ -59,7 +60,7 @@ export function contextFromTarget(stored: DeliveryTarget, deps: ResumeContextDep
     deps.logger.warn({ platform: stored.platform }, 'a stored job target is not a usable Discord target');
     return undefined;
   }
-  return createReplyContext(interactionWebhook(deps.rest, target.applicationId, target.token), target, {
+  return createReplyContext(interactionWebhook(interactionRestOf(deps.rest), target.applicationId, target.token), target, {
     rest: deps.rest,
     logger: deps.logger.child({ requestId: target.interactionId, interaction: 'resumed' }),
     statusIntervalMs: deps.statusIntervalMs,

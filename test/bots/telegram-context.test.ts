@@ -44,6 +44,8 @@ describe('Telegram CommandContext', () => {
     await ctx.status('Queued…');
     await ctx.status('Queued…');
     await ctx.status('Working…');
+    // Edits are not waited for by the job: wait for this one at the fake.
+    await tg.waitForCall('editMessageText');
     const sends = tg.callsOf('sendMessage');
     expect(sends).toHaveLength(1);
     expect(sends[0]?.params.reply_parameters.message_id).toBe(message.message_id);

@@ -163,7 +163,8 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
   const updates: Json[] = [];
   const failures = new Map<string, Array<{ error_code: number; description: string; retry_after?: number }>>();
   let waiters: Array<() => void> = [];
-  const callWatchers = new Set<() => void>();
+  /** Each is told of every call when it arrives and when it is answered (a wait scans the calls before it once, then only these). */
+  const callWatchers = new Set<(call: TelegramCall) => void>();
   let nextUpdateId = 1;
   let nextMessageId = 100;
   let nextFile = 1;
@@ -403,7 +404,7 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     const { params, files: parts } = await parseBody(req, url);
     const call: TelegramCall = { method, params, files: parts, at: Date.now() };
     calls.push(call);
-    for (const watch of callWatchers) watch();
+    for (const watch of callWatchers) watch(call);
     try {
       const failure = failures.get(method)?.shift();
       if (failure) throw new ApiError(failure.error_code, failure.description, failure.retry_after);
@@ -420,6 +421,8 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
       const parameters = error.retryAfter === undefined ? {} : { parameters: { retry_after: error.retryAfter } };
       send(error.code, { ok: false, error_code: error.code, description: error.message, ...parameters });
     }
+    // Once more with its answer: a wait may ask for the result (or the error) too.
+    for (const watch of callWatchers) watch(call);
   }
 
   async function postWebhook(url: string, body: Json, secretToken: string | null = webhook?.secret_token ?? null) {
@@ -480,19 +483,20 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
     },
     waitForCall(method, predicate = () => true, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = calls.find((c) => c.method === method && predicate(c));
-          if (!found) return false;
-          callWatchers.delete(check);
+        const matches = (c: TelegramCall) => c.method === method && predicate(c);
+        const found = calls.find(matches);
+        if (found) return resolve(found);
+        const watch = (call: TelegramCall) => {
+          if (!matches(call)) return;
+          callWatchers.delete(watch);
           clearTimeout(timer);
-          resolve(found);
-          return true;
+          resolve(call);
         };
         const timer = setTimeout(() => {
-          callWatchers.delete(check);
+          callWatchers.delete(watch);
           reject(new Error(`fake Telegram: no ${method} call within ${timeoutMs} ms (calls: ${calls.map((c) => c.method).join(', ')})`));
         }, timeoutMs);
-        if (!check()) callWatchers.add(check);
+        callWatchers.add(watch);
       });
     },
     async close() {

@@ -44,9 +44,15 @@ interface View {
  * courtesy, and a failed answer cannot be answered better by the caller.
  */
 export interface StatusMessage {
-  /** Progress: sends the message (replying to the user) the first time, then edits it, throttled. */
+  /**
+   * Progress: sends the message (replying to the user) the first time, then edits it, throttled.
+   * Resolves once the first send is done; an edit is not waited for.
+   */
   update(text: string, markup?: InlineKeyboardMarkup): Promise<void>;
-  /** No more progress (results are being sent): pending and waiting progress edits are dropped. */
+  /**
+   * No more progress (results are being sent): pending and waiting progress edits are dropped.
+   * Resolves once the status message has been sent (or refused), so results come below it.
+   */
   freeze(): Promise<void>;
   /** The last word: edits the status message at once, or sends a new reply when there is none. */
   final(text: string, markup?: InlineKeyboardMarkup): Promise<void>;
@@ -89,6 +95,10 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
    */
   let maybeLate = false;
   let queue: Promise<void> = done;
+  /** The sending of the status message (its first progress text), once started. */
+  let firstSend: Promise<void> = done;
+  /** The message came from an earlier process and has not been written to yet. */
+  let adopted = options.messageId !== undefined;
 
   const failed = (what: string, error: unknown, dropped = false): void => {
     if (isBotBlocked(error)) {
@@ -218,9 +228,17 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
       const view: View = { text, markup };
       if (messageId !== undefined) {
         pending = view;
-        return schedule();
+        // A message adopted from an earlier process may be gone (then a new one is sent): its first
+        // edit stands for the first send. Any other edit changes no order: the job does not wait.
+        if (adopted) {
+          adopted = false;
+          firstSend = schedule();
+          return firstSend;
+        }
+        void schedule();
+        return done;
       }
-      return enqueue('progress', async () => {
+      firstSend = enqueue('progress', async () => {
         if (finished || frozen || blocked) return;
         if (messageId !== undefined) {
           // An earlier update sent the message meanwhile: this one is an edit.
@@ -237,11 +255,14 @@ export function createStatusMessage(options: StatusMessageOptions): StatusMessag
           throw error;
         }
       });
+      return firstSend;
     },
     freeze() {
       frozen = true;
       stopProgress();
-      return queue;
+      // Only the first send orders the conversation (status above results); an edit under way
+      // does not, and the final text queues behind it anyway.
+      return firstSend;
     },
     final(raw, markup) {
       const text = clipText(raw);

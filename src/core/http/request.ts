@@ -1,3 +1,4 @@
+import { encodeJson } from './json-body.ts';
 import { request, errors as undiciErrors } from 'undici';
 
 /** A failure below HTTP: connection refused or reset, DNS, TLS, a timeout. Never carries the URL. */
@@ -37,9 +38,9 @@ const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
 export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-  let body: string | undefined;
+  let body: Buffer | undefined;
   if (req.body !== undefined) {
-    body = JSON.stringify(req.body);
+    body = encodeJson(req.body);
     headers['content-type'] = 'application/json';
   }
   try {

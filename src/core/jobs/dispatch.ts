@@ -57,6 +57,8 @@ export async function dispatch(deps: DispatchDeps, request: DispatchRequest, sig
       try {
         const accepted = await submitAll(provider, planned.plan.input, planned.plan.counts, signal, route, log);
         deps.health.recordSuccess(provider.name);
+        // The job now waits, maybe minutes, holding this object: it must not keep the inputs' bytes.
+        hosted.settle();
         return {
           provider,
           ...accepted,
@@ -127,18 +129,26 @@ function imagesFor(provider: Provider, inputs: readonly LoadedInput[], hosted: L
 interface LazyHosting {
   /** The hosted URLs of every input (published on first use), or null without a host. */
   urls(): string[] | null;
+  /** Submitted: lets go of the inputs (what was published stays until `release`). */
+  settle(): void;
   release(): void;
 }
 
 function lazyHosting(host: InputHost | undefined, inputs: readonly LoadedInput[]): LazyHosting {
+  // Only `unsent` is seen by the methods, so `settle` really drops the inputs.
+  let unsent: readonly LoadedInput[] | undefined = inputs;
   let published: { urls: string[]; release: () => void } | undefined;
   return {
     urls() {
       if (!host) return null;
-      published ??= host.publish(inputs.map((input) => input.image));
-      return published.urls;
+      if (!published && unsent) published = host.publish(unsent.map((input) => input.image));
+      return published?.urls ?? null;
+    },
+    settle() {
+      unsent = undefined;
     },
     release() {
+      unsent = undefined;
       published?.release();
       published = undefined;
     },

@@ -41,9 +41,24 @@ export interface RunnerOptions {
   readonly userCooldownMs?: number | undefined;
   /** Told of every stored state change, denial and job leaving this process (metrics, logs); see observeAll. */
   readonly observer?: JobObserver | undefined;
+  /**
+   * Jobs loading and submitting their inputs at once, and jobs fetching and delivering their results
+   * at once (see Slots): what bounds the process's memory. Defaults DEFAULT_INPUT_SLOTS and
+   * DEFAULT_RESULT_SLOTS.
+   */
+  readonly inputSlots?: number | undefined;
+  readonly resultSlots?: number | undefined;
 }
 
 /** Default RunnerOptions.leaseMs. */
 export const DEFAULT_LEASE_MS = 10_000;
+/**
+ * A job's inputs are held about four times over while submitted (the bytes, their base64, the JSON
+ * body and its encoding): up to ~20 MB for two 2 MB photos. Eight at once is ~160 MB at worst, and
+ * loopback submits of that size take ~50 ms, so a burst still moves at well over 100 jobs a second.
+ */
+export const DEFAULT_INPUT_SLOTS = 4;
+/** A result is held about twice while fetched and uploaded (~5 MB for a 2 MB image). */
+export const DEFAULT_RESULT_SLOTS = 8;
 /** Default RunnerOptions.deadlineMs (JOB_TIMEOUT). */
 export const DEFAULT_DEADLINE_MS = 10 * 60_000;

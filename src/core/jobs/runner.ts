@@ -12,7 +12,8 @@ import { LeaseKeeper } from './leases.ts';
 import { observeAll, type JobObserver } from './observer.ts';
 import { JobRepository } from './repository.ts';
 import { claimStrandedJobs, planResume } from './resume.ts';
-import { DEFAULT_DEADLINE_MS, DEFAULT_LEASE_MS, type RunnerOptions } from './runner-options.ts';
+import { DEFAULT_DEADLINE_MS, DEFAULT_INPUT_SLOTS, DEFAULT_LEASE_MS, DEFAULT_RESULT_SLOTS, type RunnerOptions } from './runner-options.ts';
+import { Slots } from './slots.ts';
 import { currentTarget, Suspension, type Run } from './run.ts';
 import { completeJob, type StepDeps } from './steps.ts';
 import { FINAL_STATES, type DeliveryTarget, type JobOutcome, type JobRecord, type JobRequest, type JobSink, type JobState } from './types.ts';
@@ -41,6 +42,7 @@ export class JobRunner {
   private readonly endings: JobEndings;
   private readonly active = new ActiveJobs();
   private readonly observer: JobObserver;
+  private readonly inputSlots: Slots;
   private stopping = false;
 
   constructor(options: RunnerOptions) {
@@ -56,8 +58,10 @@ export class JobRunner {
       callbacks: options.callbacks,
       inputs: options.inputHost,
     };
+    this.inputSlots = new Slots(options.inputSlots ?? DEFAULT_INPUT_SLOTS);
     this.steps = {
       ledger: options.ledger,
+      resultSlots: new Slots(options.resultSlots ?? DEFAULT_RESULT_SLOTS),
       poll: options.poll ?? DEFAULT_POLL_POLICY,
       pushPoll: options.pushPoll,
       limits: options.imageLimits ?? DEFAULT_IMAGE_LIMITS,
@@ -206,13 +210,16 @@ export class JobRunner {
 
   private async execute(run: Run, request: JobRequest): Promise<JobOutcome> {
     const { record, signal } = run;
-    const inputs = await loadInputs(request.images, this.steps.limits, signal);
-    const dispatched = await dispatch(
-      this.dispatchDeps,
-      { prompt: record.prompt, inputs, count: record.count, aspectRatio: record.aspectRatio, outputFormat: record.outputFormat },
-      signal,
-      run.log,
-    );
+    // The inputs' bytes live only within the slot: once submitted, the job holds nothing while it waits.
+    const dispatched = await this.inputSlots.run(signal, async () => {
+      const inputs = await loadInputs(request.images, this.steps.limits, signal);
+      return dispatch(
+        this.dispatchDeps,
+        { prompt: record.prompt, inputs, count: record.count, aspectRatio: record.aspectRatio, outputFormat: record.outputFormat },
+        signal,
+        run.log,
+      );
+    });
     try {
       run.provider = dispatched.provider;
       record.provider = dispatched.provider.name;

@@ -9,11 +9,14 @@ import type { CallbackRoute } from './callbacks.ts';
 import { followUntilDone, type PollPolicy } from './follow.ts';
 import { fetchResults } from './results.ts';
 import type { Run } from './run.ts';
+import type { Slots } from './slots.ts';
 import type { JobOutcome, JobState, ProgressEvent } from './types.ts';
 
 /** What the steps after submit need from the runner. */
 export interface StepDeps {
   readonly ledger: QuotaLedger;
+  /** Bounds the jobs holding result bytes at once (fetching and delivering). */
+  readonly resultSlots: Slots;
   readonly poll: PollPolicy;
   /** Fallback polling while a callback is expected. */
   readonly pushPoll?: PollPolicy | undefined;
@@ -31,11 +34,13 @@ export interface StepDeps {
 export async function completeJob(deps: StepDeps, run: Run, from: 'follow' | 'fetch', route?: CallbackRoute): Promise<JobOutcome> {
   const submissions = run.record.submissions ?? [];
   const completed = from === 'follow' ? await awaitCompletion(deps, run, submissions, route) : submissions;
-  await deps.save(run, 'fetching');
-  const outputs = await fetchAll(deps, run, completed);
-  // Results are in hand: from here on the job only waits for the platform, not the provider.
-  run.disarm();
-  return deliver(deps, run, outputs.slice(0, run.record.count));
+  return deps.resultSlots.run(run.signal, async () => {
+    await deps.save(run, 'fetching');
+    const outputs = await fetchAll(deps, run, completed);
+    // Results are in hand: from here on the job only waits for the platform, not the provider.
+    run.disarm();
+    return deliver(deps, run, outputs.slice(0, run.record.count));
+  });
 }
 
 /** Follows every submission to its end; the ones that completed, or the first failure when none did. */

@@ -1,3 +1,4 @@
+import { Base64Text } from '../http/json-body.ts';
 import { FAL_CAPABILITIES } from './fal-models.ts';
 import { inputProblem } from './input-guard.ts';
 import type { EditInput, ProviderCapabilities } from './provider.ts';
@@ -31,7 +32,7 @@ export function toFalBody(input: EditInput, extras: FalBodyExtras = {}): Record<
     output_format: input.outputFormat ?? 'png',
   };
   if (input.images.length > 0) {
-    body.image_urls = input.images.map((image) => `data:${image.mime};base64,${image.bytes.toString('base64')}`);
+    body.image_urls = input.images.map((image) => new Base64Text(image.bytes, `data:${image.mime};base64,`));
   }
   if (input.aspectRatio !== undefined) body.aspect_ratio = input.aspectRatio;
   if (extras.resolution !== undefined && extras.resolution !== '') body.resolution = extras.resolution;

@@ -1,3 +1,4 @@
+import { Base64Text } from '../http/json-body.ts';
 import { inputProblem } from './input-guard.ts';
 import type { AspectRatio, EditInput, ProviderCapabilities } from './provider.ts';
 
@@ -34,7 +35,7 @@ export function checkGeminiInput(input: EditInput, capabilities: ProviderCapabil
 export function toGeminiBody(input: EditInput): Record<string, unknown> {
   const parts: Record<string, unknown>[] = [{ text: input.prompt }];
   for (const image of input.images) {
-    parts.push({ inline_data: { mime_type: image.mime, data: image.bytes.toString('base64') } });
+    parts.push({ inline_data: { mime_type: image.mime, data: new Base64Text(image.bytes) } });
   }
   const generationConfig: Record<string, unknown> = { responseModalities: ['TEXT', 'IMAGE'] };
   if (input.aspectRatio !== undefined) generationConfig.imageConfig = { aspectRatio: input.aspectRatio };

@@ -9,9 +9,13 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   res.end(text);
 }
 
-/** Answers a scripted failure; a hanging one is left open until the fake closes its connections. */
+/** Answers a scripted failure; a hanging one is left open until the fake closes its connections, a reset one is dropped. */
 export function fail(res: ServerResponse, failure: FalFailure): void {
   if (failure.hang) return;
+  if (failure.reset) {
+    res.socket?.destroy();
+    return;
+  }
   if (failure.raw === undefined) return json(res, failure.status, failure.body ?? { detail: `HTTP ${failure.status}` }, failure.headers);
   res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });
   res.end(failure.raw);

@@ -70,6 +70,8 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
     if (method === 'GET' && path.startsWith('/files/')) {
       const file = files.get(path.slice('/files/'.length));
       if (!file) return json(res, 404, { detail: 'File not found' });
+      const failure = fake.script.fileFailures?.shift();
+      if (failure) return fail(res, failure);
       if (file.status !== undefined) return json(res, file.status, { detail: file.status === 404 ? 'File not found' : 'Request has expired' });
       res.writeHead(200, { 'content-type': mimeOf(file.bytes), 'content-length': file.bytes.length });
       return res.end(file.bytes);

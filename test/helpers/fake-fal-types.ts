@@ -12,6 +12,8 @@ export interface FalFailure {
   headers?: Record<string, string>;
   raw?: string;
   hang?: boolean;
+  /** The connection is dropped without an answer (the client sees ECONNRESET or a closed socket). */
+  reset?: boolean;
 }
 
 export interface FalScript {
@@ -30,6 +32,8 @@ export interface FalScript {
   streamFailures?: FalFailure[];
   /** Same for result requests (after completion). */
   resultFailures?: FalFailure[];
+  /** Same for result file downloads, whichever job's file is asked for. */
+  fileFailures?: FalFailure[];
   /**
    * The result files of jobs submitted under this script answer this HTTP status instead of their
    * bytes: 404 for a file that is gone, 403 for an expired signed URL.
@@ -155,5 +159,6 @@ export function copyScript(script: FalScript): FalScript {
     statusFailures: [...script.statusFailures],
     streamFailures: [...(script.streamFailures ?? [])],
     resultFailures: [...(script.resultFailures ?? [])],
+    fileFailures: [...(script.fileFailures ?? [])],
   };
 }

@@ -19,6 +19,16 @@ export interface DownloadOptions {
   readonly policy?: DownloadPolicy | undefined;
 }
 
+/**
+ * A download that failed in a way another try may mend: the connection broke, or the server
+ * answered 429 or 5xx. Refusals, timeouts, 4xx and oversized files are plain BotErrors.
+ */
+export class TransientDownloadError extends BotError {
+  constructor(message: string) {
+    super('DOWNLOAD_FAILED', message);
+  }
+}
+
 /** Connections for hosts that must be on public addresses: their names are checked as they connect. */
 let publicOnlyAgent: Agent | undefined;
 function publicOnlyDispatcher(): Dispatcher {
@@ -53,8 +63,8 @@ export async function downloadBytes(url: string, options: DownloadOptions): Prom
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (isPrivateAddressRefusal(error)) throw new BotError('DOWNLOAD_FAILED', `download refused: ${(error as Error).message}`);
-      const code = timeout.aborted ? 'ETIMEDOUT' : transportCodeOf(error);
-      throw new BotError('DOWNLOAD_FAILED', `download failed: ${code}`);
+      if (timeout.aborted) throw new BotError('DOWNLOAD_FAILED', 'download failed: ETIMEDOUT');
+      throw new TransientDownloadError(`download failed: ${transportCodeOf(error)}`);
     }
     if (res.statusCode >= 300 && res.statusCode < 400) {
       await res.body.dump();
@@ -68,35 +78,47 @@ export async function downloadBytes(url: string, options: DownloadOptions): Prom
     }
     if (res.statusCode !== 200) {
       await res.body.dump();
-      throw new BotError('DOWNLOAD_FAILED', `download answered HTTP ${res.statusCode}`);
+      const message = `download answered HTTP ${res.statusCode}`;
+      throw res.statusCode === 429 || res.statusCode >= 500 ? new TransientDownloadError(message) : new BotError('DOWNLOAD_FAILED', message);
     }
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > options.maxBytes) {
       discardBody(res.body);
       throw new BotError('IMAGE_TOO_LARGE', `declared ${declared} bytes exceeds ${options.maxBytes}`);
     }
-    return readCapped(res.body, options, timeout);
+    return readCapped(res.body, options, timeout, declared);
   }
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], options: DownloadOptions, timeout: AbortSignal): Promise<Buffer> {
+/**
+ * The body, up to the cap. With a Content-Length the bytes go straight into one buffer of that size
+ * as they arrive, rather than piling up as chunks and being copied once more at the end.
+ */
+async function readCapped(body: Dispatcher.ResponseData['body'], options: DownloadOptions, timeout: AbortSignal, declared: number): Promise<Buffer> {
+  const into = Number.isSafeInteger(declared) && declared >= 0 ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Buffer[] = [];
   let total = 0;
+  let filled = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
-      total += chunk.length;
-      if (total > options.maxBytes) {
+      if (total + chunk.length > options.maxBytes) {
         discardBody(body);
         throw new BotError('IMAGE_TOO_LARGE', `download exceeds ${options.maxBytes} bytes`);
       }
-      chunks.push(chunk);
+      if (into && chunks.length === 0 && total + chunk.length <= into.length) filled += chunk.copy(into, total);
+      else chunks.push(chunk);
+      total += chunk.length;
     }
   } catch (error) {
     if (error instanceof BotError) throw error;
     if (options.signal?.aborted) throw options.signal.reason;
-    throw new BotError('DOWNLOAD_FAILED', `download interrupted: ${timeout.aborted ? 'ETIMEDOUT' : transportCodeOf(error)}`);
+    if (timeout.aborted) throw new BotError('DOWNLOAD_FAILED', 'download interrupted: ETIMEDOUT');
+    throw new TransientDownloadError(`download interrupted: ${transportCodeOf(error)}`);
   }
-  return Buffer.concat(chunks, total);
+  if (!into) return Buffer.concat(chunks, total);
+  // A server whose Content-Length was wrong: whatever arrived, in order.
+  if (chunks.length > 0 || filled !== into.length) return Buffer.concat([into.subarray(0, filled), ...chunks]);
+  return into;
 }
 
 function safeUrl(location: string, base?: URL): URL | undefined {

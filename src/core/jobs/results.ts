@@ -1,9 +1,16 @@
 import { BotError } from '../errors.ts';
 import type { DownloadPolicy } from '../http/download-policy.ts';
-import { downloadBytes } from '../images/download.ts';
+import { withRetry, type RetryPolicy } from '../http/retry.ts';
+import { downloadBytes, TransientDownloadError } from '../images/download.ts';
 import type { ImageData } from '../images/image.ts';
 import { inspectImage, type ImageLimits } from '../images/inspect.ts';
 import type { ProviderResult } from '../providers/provider.ts';
+
+/**
+ * A result image is paid for: a broken connection or a 5xx from the file host is tried again (a
+ * 404 or 403, a file gone or a link expired, is not).
+ */
+export const RESULT_DOWNLOAD_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 300, maxDelayMs: 3_000 };
 
 /**
  * Turns a provider's result into checked images: URLs are downloaded with the same guards as inputs
@@ -12,7 +19,7 @@ import type { ProviderResult } from '../providers/provider.ts';
  */
 export async function fetchResults(
   result: ProviderResult,
-  options: { limits: ImageLimits; timeoutMs: number; policy?: DownloadPolicy | undefined; signal: AbortSignal },
+  options: { limits: ImageLimits; timeoutMs: number; policy?: DownloadPolicy | undefined; signal: AbortSignal; retry?: RetryPolicy },
   onSkip: (error: BotError) => void,
 ): Promise<ImageData[]> {
   const images: ImageData[] = [];
@@ -21,7 +28,10 @@ export async function fetchResults(
       const bytes =
         'bytes' in item
           ? item.bytes
-          : await downloadBytes(item.url, { maxBytes: options.limits.maxBytes, timeoutMs: options.timeoutMs, policy: options.policy, signal: options.signal });
+          : await withRetry(
+              () => downloadBytes(item.url, { maxBytes: options.limits.maxBytes, timeoutMs: options.timeoutMs, policy: options.policy, signal: options.signal }),
+              { policy: options.retry ?? RESULT_DOWNLOAD_RETRY, isRetryable: (error) => error instanceof TransientDownloadError, signal: options.signal },
+            );
       images.push(inspectImage(bytes, options.limits));
     } catch (error) {
       if (options.signal.aborted) throw error;

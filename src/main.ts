@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildApp, type App } from './app.ts';
+import { removeOpenResultDirs } from './bots/telegram/results-cache.ts';
 import { formatConfigProblems, parseConfig, secretsOf, type AppConfig } from './config.ts';
 import type { RunningService } from './core/lifecycle.ts';
 import { createLogger, type Logger } from './core/log.ts';
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   const rootLogger = createLogger(config.logLevel, { secrets: secretsOf(config), pretty: process.stdout.isTTY });
   const logger = shard ? rootLogger.child({ shard: shard.id }) : rootLogger;
   process.on('unhandledRejection', (reason) => logger.error({ err: String(reason) }, 'unhandled rejection'));
+  // "Send as file" results live in temp directories: gone with the process, even on a forced exit.
+  process.once('exit', removeOpenResultDirs);
 
   const app = await buildApp(config, logger);
   const services: RunningService[] = [];

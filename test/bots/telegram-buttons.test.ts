@@ -2,14 +2,10 @@ import { Api } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { editIntervalFor } from '../../src/bots/telegram/context.ts';
 import { callbackDataOf, parseCallbackData, summaryKeyboard } from '../../src/bots/telegram/keyboards.ts';
-import { ResultsCache } from '../../src/bots/telegram/results-cache.ts';
 import { createStatusMessage } from '../../src/bots/telegram/status.ts';
 import { en } from '../../src/core/i18n/en.ts';
-import type { ImageData } from '../../src/core/images/image.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import { startFakeTelegram, type FakeTelegram } from '../helpers/fake-telegram.ts';
-
-const image = (bytes: number): ImageData => ({ bytes: Buffer.alloc(bytes, 1), mime: 'image/png', width: 10, height: 10 });
 
 describe('button callback data', () => {
   it('round-trips every action and stays under 64 bytes for the largest ids', () => {
@@ -34,24 +30,6 @@ describe('button callback data', () => {
     const labels = (files: boolean) => summaryKeyboard('1:2', { chatId: 1, messageId: 2 }, files, en.buttons).inline_keyboard.flat().map((b) => b.text);
     expect(labels(false)).toEqual(['Again', 'Edit again']);
     expect(labels(true)).toEqual(['Again', 'Edit again', 'Send as files']);
-  });
-});
-
-describe('ResultsCache', () => {
-  it('evicts the oldest results over the byte budget, and expired ones', () => {
-    let now = 0;
-    const cache = new ResultsCache({ maxBytes: 100, ttlMs: 1000, now: () => now });
-    cache.put('a', { images: [image(60)] });
-    cache.put('b', { images: [image(30)] });
-    cache.put('c', { images: [image(30)] });
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.get('b')?.images).toHaveLength(1);
-    expect(cache.totalBytes).toBe(60);
-    cache.put('huge', { images: [image(101)] });
-    expect(cache.get('huge')).toBeUndefined();
-    now = 1000;
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.totalBytes).toBe(0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { resultsCacheOf } from '../../src/bots/telegram/results-cache.ts';
 import { Api } from 'grammy';
 import type { Message } from 'grammy/types';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,6 +21,8 @@ beforeEach(async () => {
   installRetries(api);
 });
 afterEach(async () => {
+  // Results kept for "Send as file" are in a temp directory of their own.
+  await resultsCacheOf(api).close();
   await tg.close();
 });
 

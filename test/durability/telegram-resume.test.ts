@@ -1,3 +1,4 @@
+import { resultsCacheOf } from '../../src/bots/telegram/results-cache.ts';
 import { Api } from 'grammy';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseTelegramTarget, type TelegramTarget } from '../../src/bots/telegram/delivery-target.ts';
@@ -30,6 +31,8 @@ async function fakeTelegram(): Promise<{ tg: FakeTelegram; api: Api }> {
   const tg = await startFakeTelegram();
   cleanups.push(() => tg.close());
   const api = new Api(tg.token, { apiRoot: tg.apiRoot });
+  // Results kept for "Send as file" are in a temp directory of their own.
+  cleanups.push(() => resultsCacheOf(api).close());
   installRetries(api);
   return { tg, api };
 }

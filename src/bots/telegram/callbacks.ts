@@ -63,7 +63,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (query: 
         return answer(query, result === 'cancelled' ? say.buttons.cancelling : say.cancelRefused(result));
       }
       case 'files': {
-        const cached = resultsCacheOf(api).get(action.requestId);
+        const cached = await resultsCacheOf(api).get(action.requestId);
         if (!cached) return answer(query, say.buttons.gone);
         await answer(query);
         const report = await deliverImages(cached.images, { api, target: here, logger, token, asDocuments: true });
@@ -72,7 +72,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): (query: 
       }
       case 'editAgain': {
         await answer(query);
-        const resultId = resultsCacheOf(api).get(action.requestId)?.firstMessageId ?? message.message_id;
+        const resultId = resultsCacheOf(api).firstMessageIdOf(action.requestId) ?? message.message_id;
         const username = query.from.username;
         await api.sendMessage(message.chat.id, say.buttons.editAgainPrompt(message.chat.type === 'private', username), {
           reply_parameters: { message_id: resultId, allow_sending_without_reply: true },

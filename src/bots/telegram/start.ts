@@ -19,6 +19,7 @@ import { createImageSourceFactory } from './inputs.ts';
 import { KnownUsers } from './known-users.ts';
 import { Recipes } from './recipes.ts';
 import { DEFAULT_RESUME_INTERVAL_MS, startResumeSweep } from './resume.ts';
+import { resultsCacheOf } from './results-cache.ts';
 import { installRetries } from './retry.ts';
 import { listenForWebhook } from './webhook.ts';
 
@@ -172,6 +173,8 @@ export async function startTelegramBot(options: TelegramBotOptions): Promise<Tel
         await stopIntake();
         const left = await inFlight.drain(stopTimeoutMs);
         await intake.close?.();
+        // The "Send as file" results on disk: no button of this process will ask for them any more.
+        await resultsCacheOf(bot.api).close();
         if (left > 0) logger.warn({ left }, 'telegram stopped with requests still running');
         else logger.info('telegram bot stopped');
       })();

@@ -26,4 +26,5 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.HTTP_PORT+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node directly, not npm start: signals (SIGTERM on `docker stop`) reach the bot, which shuts down cleanly.
-CMD ["node", "--experimental-sqlite", "dist/main.js"]
+# The same flags as `npm start` (a test keeps them equal); the small young generation is README → Performance.
+CMD ["node", "--experimental-sqlite", "--max-semi-space-size=4", "dist/main.js"]

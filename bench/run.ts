@@ -8,12 +8,12 @@ import { buildApp } from '../src/app.ts';
 import type { CommandContext } from '../src/commands/context.ts';
 import { parseConfig } from '../src/config.ts';
 import { silentLogger } from '../src/core/log.ts';
-import { QuotaLedger } from '../src/core/quota/ledger.ts';
-import { createMemoryStorage } from '../src/core/store/memory.ts';
-import { openSqliteStorage } from '../src/core/store/sqlite.ts';
-import type { Storage } from '../src/core/store/storage.ts';
 import { startFakeFal } from '../test/helpers/fake-fal.ts';
 import { makePng } from '../test/helpers/png.ts';
+import { percentile } from './bot-world.ts';
+import { ledgerFigures } from './ledger.ts';
+import { memoryFigures, startupFigure } from './memory.ts';
+import { overheadFigures } from './overhead.ts';
 import { requestsPerJob } from './provider-requests.ts';
 
 const rows: Array<[string, string]> = [];
@@ -21,24 +21,6 @@ const report = (name: string, value: string) => {
   rows.push([name, value]);
   console.log(`${name}: ${value}`);
 };
-
-async function ledgerThroughput(label: string, storage: Storage, n: number) {
-  const ledger = new QuotaLedger(storage, { limit: n * 2, window: 'day', timeZone: 'UTC' });
-  const subject = { platform: 'telegram' as const, communityId: null, userId: '1' };
-  const start = performance.now();
-  for (let i = 0; i < n; i++) {
-    await ledger.reserve(subject, `j${i}`, 1);
-    await ledger.commit(subject, `j${i}`, 1);
-  }
-  const ms = performance.now() - start;
-  report(`quota reserve+commit, ${label}`, `${Math.round((n / ms) * 1000)} jobs/s (${((ms / n) * 1000).toFixed(0)} µs each)`);
-  await storage.close();
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function endToEnd(jobs: number, concurrency: number, imageSide: number) {
   const fal = await startFakeFal({ key: 'bench-key', script: { statuses: [] }, streamStepMs: 0 });
@@ -83,19 +65,30 @@ async function endToEnd(jobs: number, concurrency: number, imageSide: number) {
   const start = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const ms = performance.now() - start;
-  report(`time to first status message (p50 / p99), ${concurrency} concurrent`, `${percentile(firstStatus, 50).toFixed(2)} / ${percentile(firstStatus, 99).toFixed(2)} ms`);
-  report(`job overhead with an instant provider (p50 / p99), ${imageSide}px PNG input`, `${percentile(total, 50).toFixed(1)} / ${percentile(total, 99).toFixed(1)} ms`);
-  report(`jobs completed per second, ${concurrency} concurrent`, `${Math.round((jobs / ms) * 1000)}`);
-  report(`heap growth at peak, ${concurrency} jobs in flight`, `${((heapPeak - heapBefore) / 1024 / 1024).toFixed(1)} MiB (${((heapPeak - heapBefore) / concurrency / 1024).toFixed(0)} KiB per job)`);
+  report(`time to first status message (p50 / p99), ${concurrency} concurrent, in process`, `${percentile(firstStatus, 50).toFixed(2)} / ${percentile(firstStatus, 99).toFixed(2)} ms`);
+  report(`job overhead with an instant provider (p50 / p99), ${imageSide} px PNG input, in process`, `${percentile(total, 50).toFixed(1)} / ${percentile(total, 99).toFixed(1)} ms`);
+  report(`jobs completed per second, ${concurrency} concurrent, in process`, `${Math.round((jobs / ms) * 1000)}`);
+  report(`heap growth at peak, ${concurrency} jobs in flight, in process`, `${((heapPeak - heapBefore) / 1024 / 1024).toFixed(1)} MiB (${((heapPeak - heapBefore) / concurrency / 1024).toFixed(0)} KiB per job)`);
   await app.close();
   await fal.close();
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+const log = (line: string) => console.log(line);
 try {
-  await ledgerThroughput('memory store', createMemoryStorage(), 20_000);
-  await ledgerThroughput('SQLite store', openSqliteStorage(join(dir, 'bench.sqlite')), 5_000);
+  for (const figure of await ledgerFigures(dir)) {
+    report(`quota reservations (reserve + commit), ${figure.store}`, `${figure.perSecond.toLocaleString('en')} /s (${figure.microsEach} µs each)`);
+  }
   await endToEnd(400, 20, 512);
+  const startup = await startupFigure(dir);
+  report('start to ready (/readyz answers 200), median of 5', `${startup.readyMs} ms`);
+  report('idle RSS after start', `${startup.idleRssMiB} MiB`);
+  for (const figure of await memoryFigures(dir, log)) {
+    report(`peak RSS, ${figure.load}, 2 × 2 MB inputs and a 2 MB result each`, `${figure.peakRssMiB} MiB (${figure.peakInFlight} jobs in flight at most)`);
+  }
+  for (const figure of await overheadFigures(dir)) {
+    report(`COMPLETED → result at the platform (p50 / p95), ${figure.completion}, ${figure.load}`, `${figure.p50Ms} / ${figure.p95Ms} ms (${figure.jobs} jobs, ${figure.peakInFlight} in flight at most)`);
+  }
   for (const row of await requestsPerJob()) {
     report(`provider requests per 20 s fal job: ${row.mode}`, `${row.requests} requests; result asked ${row.delayMs} ms after COMPLETED`);
   }

@@ -68,9 +68,11 @@ describe('Dockerfile', () => {
     expect(healthcheck).not.toMatch(/curl|wget/);
   });
 
-  it('starts node directly, so docker stop reaches the bot as SIGTERM', () => {
+  it('starts node directly (so docker stop reaches the bot as SIGTERM), with the same flags as npm start', () => {
     const [cmd] = argsOf(runtime, 'CMD');
-    expect(JSON.parse(cmd!)).toEqual(['node', '--experimental-sqlite', 'dist/main.js']);
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    expect(JSON.parse(cmd!)).toEqual(start.split(' '));
+    expect(start).toMatch(/^node --experimental-sqlite .*dist\/main\.js$/);
   });
 
   it('keeps secrets and local state out of the build context', () => {

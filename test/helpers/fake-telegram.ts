@@ -494,7 +494,7 @@ export async function startFakeTelegram(options: { token?: string; botUsername?:
         };
         const timer = setTimeout(() => {
           callWatchers.delete(watch);
-          reject(new Error(`fake Telegram: no ${method} call within ${timeoutMs} ms (calls: ${calls.map((c) => c.method).join(', ')})`));
+          reject(new Error(`fake Telegram: no ${method} call within ${timeoutMs} ms (last calls: ${calls.slice(-30).map((c) => c.method).join(', ')})`));
         }, timeoutMs);
         callWatchers.add(watch);
       });

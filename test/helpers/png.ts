@@ -6,11 +6,31 @@ import { deflateSync } from 'node:zlib';
  * by their bytes. Truecolour, 8 bits, no filter.
  */
 export function makePng(width: number, height: number, seed = 1): Buffer {
+  return encodePng(width, height, (x, y) => (x * 7 + y * 13 + seed * 31) & 0xff);
+}
+
+/**
+ * A PNG of pseudo-random pixels, which deflate cannot shrink: about width × height × 3 bytes, for
+ * sizing files (the bench's 2 MB photos). The same seed gives the same bytes.
+ */
+export function makeNoisePng(width: number, height: number, seed = 1): Buffer {
+  let state = (seed * 2654435761) >>> 0 || 1;
+  return encodePng(width, height, () => {
+    // xorshift32: fast, and random enough to defeat deflate.
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) & 0xff;
+  });
+}
+
+/** Truecolour, 8 bits, no filter; `sample(x, y)` gives byte x of row y (three per pixel). */
+function encodePng(width: number, height: number, sample: (x: number, y: number) => number): Buffer {
   const raw = Buffer.alloc((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) {
     const row = y * (width * 3 + 1);
     raw[row] = 0;
-    for (let x = 0; x < width * 3; x++) raw[row + 1 + x] = (x * 7 + y * 13 + seed * 31) & 0xff;
+    for (let x = 0; x < width * 3; x++) raw[row + 1 + x] = sample(x, y);
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);

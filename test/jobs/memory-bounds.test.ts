@@ -1,16 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ImageSource } from '../../src/core/images/image.ts';
-import { JobRunner, type RunnerOptions } from '../../src/core/jobs/runner.ts';
+import type { RunnerOptions } from '../../src/core/jobs/runner.ts';
 import { Slots } from '../../src/core/jobs/slots.ts';
 import type { JobRequest } from '../../src/core/jobs/types.ts';
-import { silentLogger } from '../../src/core/log.ts';
-import { createFalProvider } from '../../src/core/providers/fal.ts';
-import { QuotaLedger } from '../../src/core/quota/ledger.ts';
 import { createMemoryStorage } from '../../src/core/store/memory.ts';
 import type { Storage } from '../../src/core/store/storage.ts';
 import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
 import { makePng } from '../helpers/png.ts';
-import { recordingSink } from './restart-kit.ts';
+import { FAL_KEY, recordingSink, runnerOn } from './restart-kit.ts';
 
 /**
  * Memory stays bounded however many jobs are in flight: only a few jobs hold their input bytes at
@@ -19,13 +16,11 @@ import { recordingSink } from './restart-kit.ts';
  * image is paid for.
  */
 
-const KEY = 'memory-bounds-key-000';
-const fastRetry = { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 };
 
 let fal: FakeFal;
 let storage: Storage;
 beforeEach(async () => {
-  fal = await startFakeFal({ key: KEY, script: { durationMs: 50 } });
+  fal = await startFakeFal({ key: FAL_KEY, script: { durationMs: 50 } });
   storage = createMemoryStorage();
 });
 afterEach(async () => {
@@ -33,23 +28,8 @@ afterEach(async () => {
   await storage.close();
 });
 
-function setup(options: Partial<RunnerOptions> = {}) {
-  const retry = { submit: fastRetry, status: fastRetry, result: fastRetry, cancel: fastRetry };
-  const provider = createFalProvider({ key: KEY, queueUrl: fal.url, model: 'fal-ai/nano-banana/edit', textModel: 'fal-ai/nano-banana', retry, stream: false });
-  const ledger = new QuotaLedger(storage, { limit: 100, window: 'day', timeZone: 'UTC' });
-  const runner = new JobRunner({
-    storage,
-    ledger,
-    providers: [provider],
-    logger: silentLogger,
-    poll: { initialMs: 5, maxMs: 20, factor: 1.5 },
-    maxJobsPerUser: 0,
-    userCooldownMs: 0,
-    downloadPolicy: { publicHosts: 'any', configuredHosts: ['127.0.0.1'] },
-    ...options,
-  });
-  return { runner, ledger };
-}
+/** A runner on the fake fal; its jobs complete 50 ms after submit. */
+const setup = (options: Partial<RunnerOptions> = {}) => runnerOn(storage, fal.url, options);
 
 const request = (n: number, images: ImageSource[]): JobRequest => ({
   id: `telegram:${n}`,

@@ -6,7 +6,7 @@ import { startFakeFal, type FakeFal } from './helpers/fake-fal.ts';
 import { startFakeTelegram, type FakeTelegram } from './helpers/fake-telegram.ts';
 import { makePng } from './helpers/png.ts';
 import { freePort } from './helpers/core.ts';
-import { killBotProcesses, startBotProcess } from './helpers/bot-process.ts';
+import { stopBotProcesses, startBotProcess } from './helpers/bot-process.ts';
 
 /**
  * The quick start, for real: `node src/main.ts` in a fresh directory with a `.env`, the default SQLite
@@ -18,7 +18,7 @@ let fal: FakeFal;
 let tg: FakeTelegram;
 
 afterEach(async () => {
-  await killBotProcesses();
+  await stopBotProcesses();
   await fal?.close();
   await tg?.close();
   rmSync(dir, { recursive: true, force: true });

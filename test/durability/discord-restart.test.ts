@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createClient } from '@keyv/redis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { messages } from '../../src/core/messages.ts';
-import { killBotProcesses, startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
+import { stopBotProcesses, startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
 import { dispatchEdit, isOriginalEdit } from '../helpers/discord-world.ts';
 import { startFakeDiscord, type DiscordCall, type FakeDiscord } from '../helpers/fake-discord.ts';
 import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
@@ -36,7 +36,7 @@ const REDIS_DB = randomInt(1, 16);
 let dir: string;
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
-  await killBotProcesses();
+  await stopBotProcesses();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createClient } from '@keyv/redis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { catalogueFor } from '../../src/core/messages.ts';
-import { killBotProcesses, startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
+import { stopBotProcesses, startBotProcess, type BotProcess } from '../helpers/bot-process.ts';
 import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
 import { startFakeTelegram, type FakeTelegram, type TelegramCall } from '../helpers/fake-telegram.ts';
 import { makePng } from '../helpers/png.ts';
@@ -29,7 +29,7 @@ const TAKEOVER_MS = 45_000;
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
-  await killBotProcesses();
+  await stopBotProcesses();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * can kill the process hard (kill -9) or ask it to stop (SIGTERM). Platform-neutral: Telegram and
  * Discord tests both use it.
  *
- * Every process started here is remembered until it has exited; `killBotProcesses()` in an
+ * Every process started here is remembered until it has exited; `stopBotProcesses()` in an
  * afterEach makes sure none outlives its test.
  */
 export const MAIN_ENTRY = join(import.meta.dirname, '../../src/main.ts');
@@ -179,7 +179,10 @@ export function startBotProcess(options: BotProcessOptions): BotProcess {
   return handle;
 }
 
-/** For afterEach: kill -9 whatever this module started that still runs, and wait until it is gone. */
-export async function killBotProcesses(): Promise<void> {
-  await Promise.all([...started].map((bot) => bot.kill().catch(() => undefined)));
+/**
+ * For afterEach: stops whatever this module started that still runs (SIGTERM, so a bot removes its
+ * temp files as it would in production; kill -9 after 5 s), and waits until it is gone.
+ */
+export async function stopBotProcesses(): Promise<void> {
+  await Promise.all([...started].map((bot) => bot.stop('SIGTERM', 5_000).catch(() => bot.kill().catch(() => undefined))));
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { catalogueFor } from '../../src/core/messages.ts';
 import type { QuotaView } from '../../src/core/quota/ledger.ts';
-import { killBotProcesses } from '../helpers/bot-process.ts';
+import { stopBotProcesses } from '../helpers/bot-process.ts';
 import { expectNoSecrets } from '../helpers/secret-scan.ts';
 import { repliesTo } from '../helpers/telegram-world.ts';
 import {
@@ -30,7 +30,7 @@ const TAKEOVER_MS = 45_000;
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
-  await killBotProcesses();
+  await stopBotProcesses();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 

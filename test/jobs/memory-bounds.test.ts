@@ -1,13 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ImageSource } from '../../src/core/images/image.ts';
 import type { RunnerOptions } from '../../src/core/jobs/runner.ts';
 import { Slots } from '../../src/core/jobs/slots.ts';
 import type { JobRequest } from '../../src/core/jobs/types.ts';
-import { createMemoryStorage } from '../../src/core/store/memory.ts';
-import type { Storage } from '../../src/core/store/storage.ts';
-import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
 import { makePng } from '../helpers/png.ts';
-import { FAL_KEY, recordingSink, runnerOn } from './restart-kit.ts';
+import { falAndMemoryStorePerTest, recordingSink, runnerOn } from './restart-kit.ts';
 
 /**
  * Memory stays bounded however many jobs are in flight: only a few jobs hold their input bytes at
@@ -17,19 +14,10 @@ import { FAL_KEY, recordingSink, runnerOn } from './restart-kit.ts';
  */
 
 
-let fal: FakeFal;
-let storage: Storage;
-beforeEach(async () => {
-  fal = await startFakeFal({ key: FAL_KEY, script: { durationMs: 50 } });
-  storage = createMemoryStorage();
-});
-afterEach(async () => {
-  await fal.close();
-  await storage.close();
-});
+const world = falAndMemoryStorePerTest({ durationMs: 50 });
 
-/** A runner on the fake fal; its jobs complete 50 ms after submit. */
-const setup = (options: Partial<RunnerOptions> = {}) => runnerOn(storage, fal.url, options);
+/** A runner on the fake world.fal; its jobs complete 50 ms after submit. */
+const setup = (options: Partial<RunnerOptions> = {}) => runnerOn(world.storage, world.fal.url, options);
 
 const request = (n: number, images: ImageSource[]): JobRequest => ({
   id: `telegram:${n}`,
@@ -54,8 +42,8 @@ function gatedInputs() {
   return { source, open, loads: () => loads };
 }
 
-const submits = () => fal.requests.filter((r) => r.method === 'POST' && !r.path.includes('/requests/')).length;
-const fileGets = () => fal.requests.filter((r) => r.path.startsWith('/files/')).length;
+const submits = () => world.fal.requests.filter((r) => r.method === 'POST' && !r.path.includes('/requests/')).length;
+const fileGets = () => world.fal.requests.filter((r) => r.path.startsWith('/files/')).length;
 
 describe('input and result slots', () => {
   it('only `inputSlots` jobs load and submit inputs at once; the others wait their turn and all are delivered', async () => {
@@ -109,8 +97,8 @@ describe('input and result slots', () => {
     const outcomes = Promise.all([1, 2, 3].map((n) => runner.run(request(n, []), sink)));
 
     await vi.waitFor(() => expect(deliveries).toBe(1));
-    // All three completed at fal long ago; the other two wait without fetching their results.
-    await vi.waitFor(() => expect(fal.requests.filter((r) => r.path.includes('/status')).length).toBeGreaterThanOrEqual(3));
+    // All three completed at world.fal long ago; the other two wait without fetching their results.
+    await vi.waitFor(() => expect(world.fal.requests.filter((r) => r.path.includes('/status')).length).toBeGreaterThanOrEqual(3));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(fileGets()).toBe(1);
     expect(deliveries).toBe(1);
@@ -123,18 +111,18 @@ describe('input and result slots', () => {
 
 describe('result downloads', () => {
   it('a result download that breaks (connection reset, then 503) is tried again and delivered', async () => {
-    fal.script.fileFailures = [{ status: 0, reset: true }, { status: 503 }];
+    world.fal.script.fileFailures = [{ status: 0, reset: true }, { status: 503 }];
     const { runner, ledger } = setup();
     const { sink, deliveries } = recordingSink();
     const outcome = await runner.run(request(1, []), sink);
     expect(outcome).toMatchObject({ kind: 'done', delivered: 1 });
     expect(fileGets()).toBe(3);
-    expect(deliveries[0]!.images[0]!.bytes.equals(fal.jobs[0]!.resultImages[0]!)).toBe(true);
+    expect(deliveries[0]!.images[0]!.bytes.equals(world.fal.jobs[0]!.resultImages[0]!)).toBe(true);
     expect(await ledger.status({ platform: 'telegram', communityId: null, userId: 'u1' })).toMatchObject({ used: 1, reserved: 0 });
   });
 
   it('a result file that is gone (404) is not asked for again', async () => {
-    fal.script.fileFailures = [{ status: 404 }];
+    world.fal.script.fileFailures = [{ status: 404 }];
     const { runner } = setup();
     const { sink } = recordingSink();
     const outcome = await runner.run(request(1, []), sink);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Keyv } from 'keyv';
+import { afterEach, beforeEach } from 'vitest';
 import { BotError } from '../../src/core/errors.ts';
 import type { DownloadPolicy } from '../../src/core/http/download-policy.ts';
 import type { ImageSource } from '../../src/core/images/image.ts';
@@ -10,9 +11,12 @@ import type { Delivery, JobRecord, JobSink, ProgressEvent } from '../../src/core
 import { silentLogger } from '../../src/core/log.ts';
 import { createFalProvider } from '../../src/core/providers/fal.ts';
 import { QuotaLedger } from '../../src/core/quota/ledger.ts';
+import { createMemoryStorage } from '../../src/core/store/memory.ts';
 import { openRedisStorage } from '../../src/core/store/redis.ts';
 import { openSqliteStorage } from '../../src/core/store/sqlite.ts';
 import type { Storage } from '../../src/core/store/storage.ts';
+import { startFakeFal, type FakeFal } from '../helpers/fake-fal.ts';
+import type { FalScript } from '../helpers/fake-fal-types.ts';
 import { deleteKeys, randomPrefix, REDIS_URL } from '../helpers/redis.ts';
 
 /**
@@ -105,6 +109,23 @@ export function cuttable(storage: Storage): { storage: Storage; cut(): void } {
     close: () => storage.close(),
   };
   return { storage: wrapped, cut: () => void (cut = true) };
+}
+
+/**
+ * A fake fal (FAL_KEY, with `script`) and a memory store, new for every test of the file that calls
+ * this at its top level; read them as `world.fal` and `world.storage` inside the tests.
+ */
+export function falAndMemoryStorePerTest(script?: Partial<FalScript>): { readonly fal: FakeFal; readonly storage: Storage } {
+  const world = {} as { fal: FakeFal; storage: Storage };
+  beforeEach(async () => {
+    world.fal = await startFakeFal({ key: FAL_KEY, ...(script ? { script } : {}) });
+    world.storage = createMemoryStorage();
+  });
+  afterEach(async () => {
+    await world.fal.close();
+    await world.storage.close();
+  });
+  return world;
 }
 
 /** One "process": a runner and its ledger on `storage`. */
